@@ -1,0 +1,101 @@
+# cloudlab: every set-up step lives here, so that `make book` and `make test` work on a
+# fresh machine with Python 3.11+, make and Node/npm.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HTML := _build/html
+WIDGETS_JS := _site_static/widgets
+PORT ?= 8000
+# pytest workers: the machines this runs on have two cores.
+WORKERS ?= 2
+
+# Tools run from the virtual environment, and notebooks' kernels find the package there.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export PYTHONUNBUFFERED := 1
+export MPLBACKEND := Agg
+# Jupyter prints a warning per run while this is unset on newer jupyter_core.
+export JUPYTER_PLATFORM_DIRS := 1
+
+.PHONY: help book serve test lint unit notebooks site-test bench lab lock clean widgets-js
+
+help:
+	@echo "make book   build the book into $(HTML), executing every notebook"
+	@echo "make test   lint, unit and widget tests, notebooks, strict book build, browser test"
+	@echo "make serve  serve the built book on http://127.0.0.1:$(PORT)/"
+	@echo "make lab    JupyterLab on notebooks/ (widgets recompute live there)"
+	@echo "make bench  time the subnet calculators on small and huge networks"
+	@echo "make lock   regenerate requirements.txt from requirements.in"
+
+# ---------------------------------------------------------------- environments
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "cloudlab needs Python 3.11 or newer; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python requirements.txt pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	@touch $@
+
+# The widget runtime (require.js and @jupyter-widgets/html-manager) is served by the
+# site itself: pinned in package-lock.json, copied here, listed in _config.yml.
+widgets-js: node_modules/.installed
+	@rm -rf $(WIDGETS_JS)
+	@mkdir -p $(WIDGETS_JS)/html-manager
+	cp node_modules/requirejs/require.js $(WIDGETS_JS)/require.js
+	cp node_modules/@jupyter-widgets/html-manager/dist/embed-amd.js \
+	   node_modules/@jupyter-widgets/html-manager/dist/*.woff2 \
+	   node_modules/@jupyter-widgets/html-manager/dist/*.woff \
+	   node_modules/@jupyter-widgets/html-manager/dist/*.ttf \
+	   node_modules/@jupyter-widgets/html-manager/dist/*.eot \
+	   node_modules/@jupyter-widgets/html-manager/dist/*.svg \
+	   $(WIDGETS_JS)/html-manager/
+
+# ---------------------------------------------------------------- the book
+
+book: $(VENV)/.installed widgets-js
+	$(BIN)/jupyter-book build . --all -W -n --keep-going
+	@echo
+	@echo "The book is in $(HTML). Open $(CURDIR)/$(HTML)/index.html in a browser,"
+	@echo "or run 'make serve' and visit http://127.0.0.1:$(PORT)/"
+
+serve:
+	@test -f $(HTML)/index.html || { echo "no book in $(HTML): run 'make book' first"; exit 1; }
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory $(HTML)
+
+lab: $(VENV)/.installed
+	$(BIN)/jupyter lab --ip 127.0.0.1 notebooks/
+
+# ---------------------------------------------------------------- checks
+
+test: lint unit book site-test
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests bench notebooks
+	$(BIN)/ruff format --check src tests bench notebooks
+	$(BIN)/codespell book src tests bench notebooks README.md
+	$(BIN)/python tools/check_notebooks.py notebooks
+
+# Unit, property, CLI and widget tests, then every notebook run top to bottom.
+unit: $(VENV)/.installed
+	$(BIN)/pytest -n $(WORKERS) --nbmake tests notebooks --ignore=tests/site
+
+# A real browser loads every page of the built site, offline.
+site-test: $(VENV)/.installed
+	$(BIN)/pytest tests/site
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/bench_subnets.py
+
+lock: $(VENV)/.installed
+	$(BIN)/uv pip compile requirements.in -o requirements.txt --python-version 3.11 \
+	  --no-emit-package cloudlab --custom-compile-command "make lock" --quiet
+
+clean:
+	rm -rf _build _site_static

@@ -1,0 +1,130 @@
+"""The built book in a headless browser: every page loads offline, cleanly and privately.
+
+For each page in the table of contents (plus the landing, search and index pages) this
+checks that it loads with no console error, no uncaught exception, no failed request and
+no request to any host but the site itself, and that any embedded widgets render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _toc_pages() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(entries: list[dict]) -> None:
+        for entry in entries:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections", []))
+            walk(entry.get("chapters", []))
+
+    walk(toc.get("chapters", []))
+    for part in toc.get("parts", []):
+        walk(part.get("chapters", []))
+    return [f"{name}.html" for name in files]
+
+
+PAGES = ["index.html", *_toc_pages(), "search.html", "genindex.html"]
+
+
+@dataclass
+class PageVisit:
+    """Everything a page did while loading."""
+
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
+    widget_views: int = 0
+    rendered_widgets: int = 0
+
+
+def visit(browser: object, site_url: str, page_path: str) -> PageVisit:
+    """Load one page, blocking and recording any request that would leave the site."""
+    result = PageVisit()
+    own = urlsplit(site_url).netloc
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+
+    def route(route: object) -> None:
+        url = route.request.url  # type: ignore[attr-defined]
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob") or parts.netloc == own:
+            route.continue_()  # type: ignore[attr-defined]
+        else:
+            result.foreign.append(url)
+            route.abort()  # type: ignore[attr-defined]
+
+    page.route("**/*", route)
+    page.on("console", lambda m: m.type == "error" and result.console_errors.append(m.text))
+    page.on("pageerror", lambda e: result.page_errors.append(str(e)))
+    page.on(
+        "requestfailed",
+        lambda r: urlsplit(r.url).netloc == own and result.failed.append(f"{r.url}: {r.failure}"),
+    )
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and result.failed.append(f"{r.url}: HTTP {r.status}"),
+    )
+    page.goto(f"{site_url}/{page_path}", wait_until="load")
+    page.wait_for_load_state("networkidle")
+    result.widget_views = page.locator(
+        'script[type="application/vnd.jupyter.widget-view+json"]'
+    ).count()
+    if result.widget_views:
+        # html-manager renders each view into a .jupyter-widgets element beside its script.
+        page.wait_for_function(
+            "n => document.querySelectorAll('.jupyter-widgets').length >= n",
+            arg=result.widget_views,
+            timeout=20_000,
+        )
+        result.rendered_widgets = page.locator(".jupyter-widgets").count()
+    page.wait_for_timeout(300)
+    context.close()
+    return result
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_page_loads_offline_without_errors(
+    browser: object, site_url: str, site_dir: Path, page_path: str
+) -> None:
+    assert (site_dir / page_path).is_file(), f"{page_path} was not built"
+    result = visit(browser, site_url, page_path)
+    assert result.foreign == [], "requests to other hosts"
+    assert result.failed == [], "failed requests"
+    assert result.page_errors == [], "uncaught exceptions"
+    assert result.console_errors == [], "console errors"
+    if result.widget_views:
+        assert result.rendered_widgets >= result.widget_views
+
+
+def test_calculator_chapters_embed_widgets(browser: object, site_url: str) -> None:
+    # The chapters that show calculators must carry their widgets into the static page.
+    for page_path in ("notebooks/subnets-and-cidr.html", "notebooks/ipv4-and-ipv6.html"):
+        result = visit(browser, site_url, page_path)
+        assert result.widget_views > 0, f"{page_path} has no embedded widget"
+        assert result.rendered_widgets >= result.widget_views
+
+
+def test_no_page_names_another_host_in_a_script_or_stylesheet(site_dir: Path) -> None:
+    # Belt and braces beside the browser check: no page even asks for a remote asset.
+    offenders = []
+    for html in site_dir.rglob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        for marker in ('src="http', "src='http", 'href="//', "@import url(http"):
+            if marker in text:
+                offenders.append(f"{html.relative_to(site_dir)}: {marker}")
+        for line in text.splitlines():
+            if "<link" in line and 'rel="stylesheet"' in line and 'href="http' in line:
+                offenders.append(f"{html.relative_to(site_dir)}: {line.strip()[:120]}")
+    assert offenders == []
