@@ -1,0 +1,270 @@
+"""The ``python -m cloudlab`` command line: describe an address, split or plan a network.
+
+Examples::
+
+    python -m cloudlab ip 10.1.2.3/20
+    python -m cloudlab ip 2001:db8::1/64 --json
+    python -m cloudlab split 10.0.0.0/24 --prefix 26
+    python -m cloudlab split 2001:db8::/32 --prefix 64 --page -1 --json
+    python -m cloudlab split 10.0.0.0/22 --hosts 500,120,60 --aws
+
+Bad input exits with status 2 and one line on stderr that names the problem, as
+argparse does for its own errors; there is never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from cloudlab.net import aws
+from cloudlab.net.addresses import describe, host_range, parse_network
+from cloudlab.net.subnets import (
+    MAX_PER_PAGE,
+    free_blocks,
+    parse_host_counts,
+    subnet_page,
+    vlsm,
+)
+
+__all__ = ["main"]
+
+EXIT_USAGE = 2
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line on stderr, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def _prefix(text: str) -> int:
+    return _whole_number(text.strip().lstrip("/"))
+
+
+def _host_list(text: str) -> list[int]:
+    try:
+        return parse_host_counts(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _parser() -> _OneLineParser:
+    parser = _OneLineParser(
+        prog="cloudlab",
+        description="Address and subnet calculators from the cloudlab book.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="{ip,split}", required=True)
+
+    ip = commands.add_parser(
+        "ip",
+        help="describe an IPv4/IPv6 address or network",
+        description="Describe an address or network: mask, hosts, type, binary view.",
+    )
+    ip.add_argument("value", metavar="ADDRESS_OR_CIDR", help="e.g. 10.1.2.3/24 or 2001:db8::/48")
+    ip.add_argument("--json", action="store_true", help="print one JSON object")
+
+    split = commands.add_parser(
+        "split",
+        help="split a network by new prefix (paged) or by host counts (VLSM)",
+        description="Split a network into equal subnets, one page at a time, or plan "
+        "subnets by host counts, largest first.",
+    )
+    split.add_argument("cidr", metavar="CIDR", help="the network to split, e.g. 10.0.0.0/16")
+    how = split.add_mutually_exclusive_group(required=True)
+    how.add_argument("--prefix", type=_prefix, metavar="N", help="prefix length of the subnets")
+    how.add_argument(
+        "--hosts", type=_host_list, metavar="LIST", help="host counts, e.g. 500,120,60 (VLSM)"
+    )
+    split.add_argument(
+        "--page", type=_whole_number, default=None, help="page to show (1 = first, -1 = last)"
+    )
+    split.add_argument(
+        "--per-page",
+        type=_whole_number,
+        default=None,
+        metavar="K",
+        help=f"subnets per page, 1-{MAX_PER_PAGE} (default 16)",
+    )
+    split.add_argument(
+        "--aws",
+        action="store_true",
+        help="apply AWS rules: 5 reserved addresses per subnet, IPv4 subnets /16-/28",
+    )
+    split.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+# ----------------------------------------------------------------------- output
+
+
+def _table(rows: Sequence[Sequence[object]], header: Sequence[str] | None = None) -> str:
+    """Plain-text table with columns padded to their widest cell."""
+    cells = [[str(c) for c in row] for row in ([header] if header else []) + list(rows)]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in cells
+    ]
+    if header:
+        lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _ip_text(info: dict[str, Any]) -> str:
+    def fmt(value: object) -> str:
+        if value is None:
+            return "-"
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}"
+        return str(value)
+
+    order = [
+        ("address", "address typed"),
+        ("network", "network"),
+        ("prefixlen", "prefix length"),
+        ("netmask", "netmask"),
+        ("hostmask", "wildcard (hostmask)"),
+        ("broadcast", "broadcast"),
+        ("first_host", "first host"),
+        ("last_host", "last host"),
+        ("num_addresses", "addresses"),
+        ("usable_hosts", "usable hosts"),
+        ("aws_usable", "usable on AWS"),
+        ("type_label", "type"),
+        ("compressed", "compressed"),
+        ("exploded", "exploded"),
+        ("ipv4_mapped", "IPv4-mapped / embedded"),
+        ("reverse_pointer", "reverse DNS name"),
+    ]
+    rows = [(label, fmt(info[key])) for key, label in order if info[key] is not None]
+    rows.append(("binary", f"{info['binary_network_bits']} | {info['binary_host_bits']}"))
+    return _table(rows)
+
+
+def _run_ip(args: argparse.Namespace) -> str:
+    info = describe(args.value).to_dict()
+    if args.json:
+        return json.dumps(info, indent=2)
+    return _ip_text(info)
+
+
+def _run_split_prefix(args: argparse.Namespace) -> str:
+    network = parse_network(args.cidr)
+    if args.aws:
+        aws.check_aws_subnet(f"{network.network_address}/{args.prefix}")
+    page = subnet_page(
+        network,
+        args.prefix,
+        page=1 if args.page is None else args.page,
+        per_page=16 if args.per_page is None else args.per_page,
+    )
+    if args.json:
+        data = page.to_dict()
+        if args.aws:
+            data["aws_usable_per_subnet"] = aws.aws_usable(page.subnets[0])
+        return json.dumps(data, indent=2)
+    head = (
+        f"{page.network} split into /{page.prefix}: {page.total:,} subnets, "
+        f"page {page.page:,} of {page.pages:,} ({page.per_page} per page)"
+    )
+    header = ["#", "subnet", "first host", "last host", "usable"]
+    if args.aws:
+        header.append("usable on AWS")
+    rows = []
+    for i, subnet in enumerate(page.subnets, start=page.first_index):
+        first, last, usable = host_range(subnet)
+        row: list[object] = [f"{i:,}", subnet, first, last, f"{usable:,}"]
+        if args.aws:
+            row.append(f"{aws.aws_usable(subnet):,}")
+        rows.append(row)
+    return head + "\n\n" + _table(rows, header)
+
+
+def _run_split_hosts(args: argparse.Namespace) -> str:
+    if args.page is not None or args.per_page is not None:
+        raise ValueError("--page and --per-page only apply with --prefix")
+    network = parse_network(args.cidr)
+    plan = vlsm(network, args.hosts, aws=args.aws)
+    free = free_blocks(network, [a.network for a in plan])
+    if args.json:
+        return json.dumps(
+            {
+                "network": str(network),
+                "aws": args.aws,
+                "subnets": [str(a.network) for a in plan],
+                "allocations": [a.to_dict() for a in plan],
+                "free": [str(f) for f in free],
+            },
+            indent=2,
+        )
+    used = sum(a.size for a in plan)
+    rule = "AWS: 5 reserved per subnet" if args.aws else "hosts() rule"
+    head = (
+        f"{network}: {len(plan)} subnets by host count, largest first ({rule}); "
+        f"{used:,} of {network.num_addresses:,} addresses used"
+    )
+    header = ["name", "hosts", "subnet", "first host", "last host", "usable", "spare"]
+    rows = []
+    for a in plan:
+        first, last, _ = host_range(a.network)
+        rows.append(
+            [a.name, f"{a.hosts:,}", a.network, first, last, f"{a.usable:,}", f"{a.spare:,}"]
+        )
+    text = head + "\n\n" + _table(rows, header)
+    if free:
+        text += "\n\nfree: " + ", ".join(str(f) for f in free)
+    return text
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name; defaults to ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        Exit status: 0 on success, 2 for bad input (after one line on stderr).
+    """
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # argparse has already printed its one line
+        return int(stop.code or 0)
+    command = f"cloudlab {args.command}"
+    try:
+        if args.command == "ip":
+            output = _run_ip(args)
+        elif args.prefix is not None:
+            output = _run_split_prefix(args)
+        else:
+            output = _run_split_hosts(args)
+    except ValueError as error:
+        message = str(error).splitlines()[0] if str(error) else "invalid input"
+        sys.stderr.write(f"{command}: error: {message}\n")
+        return EXIT_USAGE
+    try:
+        sys.stdout.write(output + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into `head`
+        return 0
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
