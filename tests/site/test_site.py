@@ -128,3 +128,12 @@ def test_no_page_names_another_host_in_a_script_or_stylesheet(site_dir: Path) ->
             if "<link" in line and 'rel="stylesheet"' in line and 'href="http' in line:
                 offenders.append(f"{html.relative_to(site_dir)}: {line.strip()[:120]}")
     assert offenders == []
+
+
+def test_site_root_serves_a_favicon(site_url: str) -> None:
+    # Browsers ask for /favicon.ico by themselves (e.g. on the redirecting index page).
+    import urllib.request
+
+    with urllib.request.urlopen(f"{site_url}/favicon.ico", timeout=5) as response:
+        assert response.status == 200
+        assert response.read(4) == b"\x00\x00\x01\x00"  # the ICO signature
