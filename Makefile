@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HTML := _build/html
 WIDGETS_JS := _site_static/widgets
-PORT ?= 8000
+SERVE_PORT ?= 8000
 # pytest workers: the machines this runs on have two cores.
 WORKERS ?= 2
 
@@ -17,14 +17,15 @@ export MPLBACKEND := Agg
 # Jupyter prints a warning per run while this is unset on newer jupyter_core.
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: help book serve test lint unit notebooks site-test bench lab lock clean widgets-js
+.PHONY: help book serve test lint unit notebooks site-test bench lab app lock clean widgets-js
 
 help:
 	@echo "make book   build the book into $(HTML), executing every notebook"
 	@echo "make test   lint, unit and widget tests, notebooks, strict book build, browser test"
-	@echo "make serve  serve the built book on http://127.0.0.1:$(PORT)/"
+	@echo "make serve  serve the built book on http://127.0.0.1:$(SERVE_PORT)/"
 	@echo "make lab    JupyterLab on notebooks/ (widgets recompute live there)"
-	@echo "make bench  time the subnet calculators on small and huge networks"
+	@echo "make app    run the Flask lab under gunicorn on 127.0.0.1 and [::1] (PORT=5000)"
+	@echo "make bench  time the calculators (small vs huge networks) and the lab app under load"
 	@echo "make lock   regenerate requirements.txt from requirements.in"
 
 # ---------------------------------------------------------------- environments
@@ -63,28 +64,34 @@ book: $(VENV)/.installed widgets-js
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 	@echo
 	@echo "The book is in $(HTML). Open $(CURDIR)/$(HTML)/index.html in a browser,"
-	@echo "or run 'make serve' and visit http://127.0.0.1:$(PORT)/"
+	@echo "or run 'make serve' and visit http://127.0.0.1:$(SERVE_PORT)/"
 
 serve:
 	@test -f $(HTML)/index.html || { echo "no book in $(HTML): run 'make book' first"; exit 1; }
-	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory $(HTML)
+	$(BIN)/python -m http.server $(SERVE_PORT) --bind 127.0.0.1 --directory $(HTML)
 
 lab: $(VENV)/.installed
 	$(BIN)/jupyter lab --ip 127.0.0.1 notebooks/
+
+# The Flask lab on http://127.0.0.1:5000 and http://[::1]:5000; PORT=8080 make app moves it.
+# (The app reads PORT itself; the book's `serve` port is SERVE_PORT.)
+app: $(VENV)/.installed
+	cd labs/flask_app && $(CURDIR)/$(BIN)/gunicorn -c gunicorn.conf.py
 
 # ---------------------------------------------------------------- checks
 
 test: lint unit book site-test
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check src tests bench notebooks
-	$(BIN)/ruff format --check src tests bench notebooks
-	$(BIN)/codespell book src tests bench notebooks README.md
+	$(BIN)/ruff check src tests bench notebooks labs/flask_app tools book/_ext
+	$(BIN)/ruff format --check src tests bench notebooks labs/flask_app tools book/_ext
+	$(BIN)/codespell book src tests bench notebooks labs README.md
 	$(BIN)/python tools/check_notebooks.py notebooks
 
-# Unit, property, CLI and widget tests, then every notebook run top to bottom.
+# Unit, property, CLI and widget tests, the Flask lab's tests (a real gunicorn on both
+# address families, headless Chromium), then every notebook run top to bottom.
 unit: $(VENV)/.installed
-	$(BIN)/pytest -n $(WORKERS) --nbmake tests notebooks --ignore=tests/site
+	$(BIN)/pytest -n $(WORKERS) --nbmake tests labs/flask_app/tests notebooks --ignore=tests/site
 
 # A real browser loads every page of the built site, offline.
 site-test: $(VENV)/.installed
@@ -92,6 +99,7 @@ site-test: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_subnets.py
+	$(BIN)/python bench/bench_app.py
 
 lock: $(VENV)/.installed
 	$(BIN)/uv pip compile requirements.in -o requirements.txt --python-version 3.11 \

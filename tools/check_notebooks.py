@@ -31,14 +31,19 @@ def problems(path: Path) -> list[str]:
             found.append(f"{path}: cell {number} has an execution count (run nbstripout)")
     first = cells[0] if cells else {}
     source = "".join(first.get("source", []))
-    if first.get("cell_type") != "markdown" or not LABEL.match(source.splitlines()[0] if source else ""):
-        found.append(f"{path}: the first cell must be markdown starting with a label like (net-subnets)=")
+    first_line = source.splitlines()[0] if source else ""
+    if first.get("cell_type") != "markdown" or not LABEL.match(first_line):
+        found.append(
+            f"{path}: the first cell must be markdown starting with a label like (net-subnets)="
+        )
     return found
 
 
 def main(argv: list[str]) -> int:
     roots = [Path(arg) for arg in argv] or [Path("notebooks")]
-    paths = sorted(p for root in roots for p in (root.rglob("*.ipynb") if root.is_dir() else [root]))
+    paths = sorted(
+        p for root in roots for p in (root.rglob("*.ipynb") if root.is_dir() else [root])
+    )
     paths = [p for p in paths if ".ipynb_checkpoints" not in p.parts]
     found = [line for path in paths for line in problems(path)]
     for line in found:

@@ -1,0 +1,184 @@
+"""Session ids and device ids: the two cookies this app sets, and how it checks them.
+
+- The *session id* is a random value inside Flask's signed session cookie. It is a
+  session cookie in the browser's sense: no ``Expires``/``Max-Age``, so it ends when the
+  browser session ends. ``HttpOnly``, ``SameSite=Lax``, and ``Secure`` whenever the request
+  arrived over HTTPS (directly, or through a trusted proxy that said so).
+- The *device id* is a random value in a persistent cookie (with ``Max-Age``), set only
+  after the reader accepts it on the consent form.
+
+Cookies are input like any other: an oversized, malformed or forged one gets a 400 with
+a message and an instruction to the browser to drop it, never a 500.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from flask import Flask, Request, Response, current_app, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from werkzeug.exceptions import BadRequest, RequestHeaderFieldsTooLarge
+
+DEVICE_COOKIE = "device_id"
+#: ``secrets.token_urlsafe(16)`` gives 22 characters of the URL-safe base64 alphabet.
+DEVICE_ID_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+#: Browsers keep cookies of at least 4096 bytes (RFC 6265, section 6.1); ours are far smaller.
+MAX_OWN_COOKIE = 4096
+#: Total ``Cookie`` header accepted by the app (gunicorn rejects header lines over 8190 bytes).
+MAX_COOKIE_HEADER = 8192
+#: Endpoints that never look at cookies (the load balancer's health check, static files).
+COOKIE_FREE_ENDPOINTS = frozenset({"health.healthz", "static"})
+
+
+class CookieRejected(BadRequest):
+    """A cookie of ours was malformed, too large or forged; the response deletes it."""
+
+    def __init__(self, description: str, names: tuple[str, ...]) -> None:
+        super().__init__(description)
+        self.cookie_names = names
+
+
+class CookieHeaderTooLarge(RequestHeaderFieldsTooLarge):
+    """The whole ``Cookie`` header is larger than the app accepts."""
+
+    def __init__(self, description: str) -> None:
+        super().__init__(description)
+        self.cookie_names = (current_app.config["SESSION_COOKIE_NAME"], DEVICE_COOKIE)
+
+
+class CheckedSession(SecureCookieSession):
+    """A session that remembers why the cookie it came from was rejected, if it was."""
+
+    rejected: str | None = None
+
+
+class CheckedSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, but a forged cookie is reported, not ignored.
+
+    Flask's default quietly starts a new session when the signature is wrong. Here the
+    session is marked so that :func:`check_cookies` can answer 400 with a reason. The
+    ``Secure`` attribute follows the request's scheme instead of a fixed setting.
+    """
+
+    session_class = CheckedSession
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple[object, ...], URLSafeTimedSerializer | None] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Build the signer once per key (Flask builds a new one for every request)."""
+        key = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if key not in self._serializers:
+            self._serializers[key] = super().get_signing_serializer(app)
+        return self._serializers[key]
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Mark the cookie ``Secure`` when this request came over HTTPS."""
+        return request.is_secure
+
+    def open_session(self, app: Flask, req: Request) -> CheckedSession | None:
+        """Load the session from its cookie, marking it when the cookie is bad."""
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = req.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        if len(value) > MAX_OWN_COOKIE:
+            return _rejected(f"is {len(value)} characters long (limit {MAX_OWN_COOKIE})")
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data = serializer.loads(value, max_age=max_age)
+        except SignatureExpired:
+            return self.session_class()  # genuine but old: just start a new session
+        except BadSignature:
+            return _rejected(
+                "failed its signature check: it was altered, forged, or signed with another "
+                "SECRET_KEY (for example before a restart with a random development key)"
+            )
+        if not isinstance(data, dict):
+            return _rejected("does not hold a session")
+        return self.session_class(data)
+
+
+def _rejected(reason: str) -> CheckedSession:
+    empty = CheckedSession()
+    empty.rejected = reason
+    return empty
+
+
+def check_cookies() -> None:
+    """Reject requests whose cookies of ours are oversized, malformed or forged.
+
+    Registered with ``before_request``. Other cookies (a notebook server on the same host
+    sends its own) are left alone.
+
+    Raises
+    ------
+    CookieHeaderTooLarge
+        431 when the whole ``Cookie`` header is over :data:`MAX_COOKIE_HEADER` bytes.
+    CookieRejected
+        400 for a bad session or device-id cookie; the response deletes it.
+    """
+    if request.endpoint in COOKIE_FREE_ENDPOINTS:
+        return
+    header = request.headers.get("Cookie", "")
+    if len(header) > MAX_COOKIE_HEADER:
+        raise CookieHeaderTooLarge(
+            f"the Cookie header is {len(header)} bytes; this server accepts {MAX_COOKIE_HEADER}. "
+            "Clear this site's cookies and try again."
+        )
+    name = current_app.config["SESSION_COOKIE_NAME"]
+    reason = getattr(session, "rejected", None)
+    if reason:
+        raise CookieRejected(
+            f"the {name!r} cookie {reason}. It has been deleted: reload the page.", (name,)
+        )
+    device = request.cookies.get(DEVICE_COOKIE)
+    if device is not None and not DEVICE_ID_RE.fullmatch(device):
+        shown = device if len(device) <= 40 else device[:40] + "..."
+        raise CookieRejected(
+            f"the {DEVICE_COOKIE!r} cookie is malformed ({shown!r}); expected 16-64 letters, "
+            "digits, '-' or '_'. It has been deleted: reload the page.",
+            (DEVICE_COOKIE,),
+        )
+
+
+def session_id() -> str:
+    """Return this browser session's random id, creating it on first use."""
+    sid = session.get("sid")
+    if not isinstance(sid, str):
+        sid = secrets.token_urlsafe(16)
+        session["sid"] = sid
+    return sid
+
+
+def device_id() -> str | None:
+    """Return the consented device id from its cookie, or None without consent."""
+    value = request.cookies.get(DEVICE_COOKIE)
+    return value if value is not None and DEVICE_ID_RE.fullmatch(value) else None
+
+
+def set_device_cookie(response: Response, value: str) -> None:
+    """Store the device id in a persistent cookie (``Max-Age`` from the config)."""
+    response.set_cookie(
+        DEVICE_COOKIE,
+        value,
+        max_age=current_app.config["DEVICE_COOKIE_MAX_AGE"],
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
+
+
+def delete_cookie(response: Response, name: str) -> None:
+    """Tell the browser to drop one of our cookies (same path and attributes as set)."""
+    response.delete_cookie(name, httponly=True, samesite="Lax", secure=request.is_secure)
+
+
+def init_app(app: Flask) -> None:
+    """Install the checked session interface and the cookie check on ``app``."""
+    app.session_interface = CheckedSessionInterface()
+    app.before_request(check_cookies)

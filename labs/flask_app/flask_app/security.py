@@ -1,0 +1,95 @@
+"""Security headers on every response, and a same-origin check for state-changing POSTs.
+
+The pages load nothing from anywhere else: no CDN, no fonts, no analytics. The Content
+Security Policy says so, which also stops an injected ``<script>`` from running.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import Forbidden
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+HEADERS: dict[str, str] = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+}
+
+
+_HEADER_ITEMS = list(HEADERS.items())
+
+
+def add_security_headers(response: Response) -> Response:
+    """Add the headers above; pages about the reader are not cached (``no-store``)."""
+    response.headers.extend(_HEADER_ITEMS)  # no view sets these itself
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def check_same_origin() -> None:
+    """Refuse a cross-site browser request (a form or script on another site).
+
+    Browsers send ``Sec-Fetch-Site`` on every request and ``Origin`` on POSTs; tools such
+    as curl or ``requests`` send neither and are let through, since they carry no
+    victim's cookies by accident.
+
+    Raises
+    ------
+    Forbidden
+        403 when the request comes from another site.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
+        raise Forbidden(f"cross-site request refused (Sec-Fetch-Site: {fetch_site[:40]})")
+    origin = request.headers.get("Origin")
+    if (
+        origin is not None
+        and fetch_site is None
+        and (origin == "null" or urlsplit(origin).netloc != request.host)
+    ):
+        raise Forbidden(f"cross-site request refused (Origin: {origin[:100]})")
+
+
+def same_origin(view: Callable[P, R]) -> Callable[P, R]:
+    """Decorate a view so that cross-site requests get 403 before it runs."""
+
+    @wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        check_same_origin()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def init_app(app: Flask) -> None:
+    """Register the header hook on ``app``."""
+    app.after_request(add_security_headers)
