@@ -337,3 +337,13 @@ def test_free_blocks_example():
     free = free_blocks("10.0.0.0/22", ["10.0.0.0/23", "10.0.2.0/25"])
     assert [str(f) for f in free] == ["10.0.2.128/25", "10.0.3.0/24"]
     assert [str(f) for f in free_blocks("10.0.0.0/24", [])] == ["10.0.0.0/24"]
+
+
+def test_aws_vlsm_hosts_start_after_the_four_reserved_addresses() -> None:
+    plan = vlsm("10.0.0.0/24", [100, 20], aws=True)
+    assert [(a.to_dict()["first_host"], a.to_dict()["last_host"]) for a in plan] == [
+        ("10.0.0.4", "10.0.0.126"),
+        ("10.0.0.132", "10.0.0.158"),
+    ]
+    plain = vlsm("10.0.0.0/24", [100], aws=False)[0].to_dict()
+    assert (plain["first_host"], plain["last_host"]) == ("10.0.0.1", "10.0.0.126")

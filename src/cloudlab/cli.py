@@ -218,7 +218,7 @@ def _run_split_hosts(args: argparse.Namespace) -> str:
     header = ["name", "hosts", "subnet", "first host", "last host", "usable", "spare"]
     rows = []
     for a in plan:
-        first, last, _ = host_range(a.network)
+        first, last = a.host_range
         rows.append(
             [a.name, f"{a.hosts:,}", a.network, first, last, f"{a.usable:,}", f"{a.spare:,}"]
         )

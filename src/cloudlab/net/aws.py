@@ -215,6 +215,21 @@ def aws_reserved(subnet: str | Network) -> list[tuple[Address, str]]:
     return result
 
 
+def aws_host_range(subnet: str | Network) -> tuple[Address, Address]:
+    """The first and last addresses AWS lets your resources use in a subnet.
+
+    The first four and the last address are reserved (:data:`RESERVED`), so the usable
+    range starts at the subnet's base + 4 and ends one before its last address.
+
+    Examples
+    --------
+    >>> [str(a) for a in aws_host_range("10.0.1.0/24")]
+    ['10.0.1.4', '10.0.1.254']
+    """
+    network = check_aws_subnet(subnet)
+    return network.network_address + 4, network.broadcast_address - 1
+
+
 def aws_usable(subnet: str | Network) -> int | None:
     """How many addresses of a subnet you can give to your resources on AWS.
 

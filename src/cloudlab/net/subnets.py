@@ -283,6 +283,8 @@ class Allocation:
         Hosts it can hold: AWS rule (size − 5) in AWS mode, else ``hosts()`` rule.
     index : int
         Position of the request in the input (0-based).
+    aws : bool
+        Whether AWS's reserved addresses apply (then hosts run from base + 4 to last − 1).
     """
 
     name: str
@@ -290,6 +292,15 @@ class Allocation:
     network: Network
     usable: int
     index: int
+    aws: bool = False
+
+    @property
+    def host_range(self) -> tuple[Address, Address]:
+        """First and last address a host can use (AWS's rule in AWS mode)."""
+        if self.aws:
+            return aws_rules.aws_host_range(self.network)
+        first, last, _ = host_range(self.network)
+        return first, last
 
     @property
     def size(self) -> int:
@@ -303,7 +314,7 @@ class Allocation:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary."""
-        first, last, _ = host_range(self.network)
+        first, last = self.host_range
         return {
             "name": self.name,
             "hosts": self.hosts,
@@ -415,7 +426,7 @@ def vlsm(
             )
         subnet = ipaddress.ip_network((net.network_address + offset, prefix))
         usable = size - aws_rules.RESERVED_PER_SUBNET if aws else host_range(subnet)[2]
-        allocations.append(Allocation(labels[i], counts[i], subnet, usable, i))
+        allocations.append(Allocation(labels[i], counts[i], subnet, usable, i, aws))
         offset += size
     return allocations
 
