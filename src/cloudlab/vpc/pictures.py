@@ -1,0 +1,525 @@
+"""Pictures of a network plan: the architecture diagram and the map of the VPC's addresses.
+
+Both are drawn from a :class:`~cloudlab.vpc.plan.NetworkPlan` alone, so they change
+whenever the plan does. The diagram shows the VPC, one column per Availability Zone,
+the subnets stacked by tier and coloured by kind, the internet gateway on the VPC's
+edge, the NAT gateway(s) inside public subnets, the egress-only internet gateway with
+IPv6, and the default routes as arrows. Figures are :class:`matplotlib.figure.Figure`
+objects built without pyplot (no global state, nothing to close); they show themselves
+in Jupyter as PNGs.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from ipaddress import IPv4Network
+
+import matplotlib.patheffects as path_effects
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyBboxPatch, Patch
+
+from cloudlab.net.pictures import MapFigure
+from cloudlab.net.pictures import address_map as _address_map
+from cloudlab.vpc.plan import KINDS, NetworkPlan, SubnetPlan
+
+__all__ = ["KIND_COLOURS", "address_map", "architecture_diagram"]
+
+#: Fill and edge colour of each kind of subnet (Okabe-Ito hues, lightened fills).
+KIND_COLOURS: dict[str, tuple[str, str]] = {
+    "public": ("#d5efe5", "#009E73"),
+    "private": ("#d4e6f4", "#0072B2"),
+    "isolated": ("#f2e2ec", "#CC79A7"),
+}
+_V4 = "#222222"  # IPv4 default routes
+_V6 = "#7A4FA0"  # IPv6 default routes to the egress-only gateway
+_NAT = "#E69F00"
+_IGW = "#3d3d3d"
+
+# Layout, in inches (the axes span the figure one-to-one).
+_SUBNET_W = 2.5
+_LANE = 0.55  # room right of the subnets in each AZ for route lines
+_PAD = 0.17  # inside an AZ box, left of the subnets
+_COL_GAP = 0.3
+_ROW_GAP = 0.3
+_VPC_PAD = 0.28
+_MARGIN = 0.25
+_LINE = {"linewidth": 1.3, "solid_capstyle": "round"}
+_HALO = [path_effects.withStroke(linewidth=3.2, foreground="white")]
+
+
+def _box(ax, x, y, w, h, face, edge, *, style="round,pad=0,rounding_size=0.06", **kw):
+    patch = FancyBboxPatch((x, y), w, h, boxstyle=style, facecolor=face, edgecolor=edge, **kw)
+    ax.add_patch(patch)
+    return patch
+
+
+def _route(ax, points: Sequence[tuple[float, float]], colour: str, *, dashed: bool = False):
+    """Draw a route as a polyline of straight segments with an arrowhead at the end."""
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    style = (0, (4, 2)) if dashed else "solid"
+    (line,) = ax.plot(xs, ys, color=colour, linestyle=style, zorder=4, **_LINE)
+    line.set_path_effects(_HALO)
+    ax.annotate(
+        "",
+        xy=points[-1],
+        xytext=points[-2],
+        arrowprops={
+            "arrowstyle": "-|>,head_length=0.45,head_width=0.22",
+            "color": colour,
+            "linewidth": 1.3,
+            "shrinkA": 0,
+            "shrinkB": 0,
+        },
+        zorder=5,
+    )
+
+
+def _drawing_order(plan: NetworkPlan) -> list[str]:
+    """Tier names top to bottom: public tiers first, then private, then isolated."""
+    rank = {kind: i for i, kind in enumerate(KINDS)}
+    return [t.name for t in sorted(plan.tiers, key=lambda t: rank.get(t.kind, len(KINDS)))]
+
+
+def _subnet_text(subnet: SubnetPlan) -> str:
+    lines = [f"{subnet.cidr}  ·  {subnet.usable:,} usable"]
+    if subnet.ipv6_cidr is not None:
+        lines.append(str(subnet.ipv6_cidr))
+    lines.append(f"route table: {subnet.route_table}")
+    return "\n".join(lines)
+
+
+def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figure:
+    """Draw the plan as an architecture diagram.
+
+    Parameters
+    ----------
+    plan : NetworkPlan
+    title : str, optional
+        Defaults to the plan's name, VPC block and NAT layout.
+
+    Returns
+    -------
+    MapFigure
+        A :class:`matplotlib.figure.Figure`; every subnet's name and CIDR appear as text.
+    """
+    order = _drawing_order(plan)
+    n_cols = len(plan.azs)
+    n_rows = len(order)
+    ipv6 = plan.ipv6_cidr is not None
+    row_h = 0.86 if ipv6 else 0.7
+    col_w = _PAD + _SUBNET_W + _LANE
+    vpc_w = 2 * _VPC_PAD + n_cols * col_w + (n_cols - 1) * _COL_GAP
+    width = max(vpc_w + 2 * _MARGIN, 6.4)
+    vpc_left = (width - vpc_w) / 2
+
+    # Top-down positions (inches from the top), converted at the end by ``Y``.
+    internet_top, internet_h = 0.42, 0.42
+    vpc_top = 1.3
+    bus_v4, bus_v6, bus_cross = vpc_top + 0.48, vpc_top + 0.58, vpc_top + 0.68
+    col_top = vpc_top + 0.8
+    first_row = col_top + 0.36
+    rows_bottom = first_row + n_rows * row_h + (n_rows - 1) * _ROW_GAP
+    col_bottom = rows_bottom + 0.18
+    vpc_bottom = col_bottom + _VPC_PAD
+    spare_text = _spare_text(plan)
+    note_lines = textwrap.wrap(spare_text, width=int(width * 15)) if spare_text else []
+    legend_top = vpc_bottom + 0.22 + 0.18 * len(note_lines)
+    height = legend_top + 0.75
+
+    def Y(top_down: float) -> float:
+        return height - top_down
+
+    fig = MapFigure(figsize=(width, height))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.axis("off")
+
+    heading = title or (
+        f"{plan.name}: VPC {plan.vpc_cidr}"
+        + (f" + {plan.ipv6_cidr}" if ipv6 else "")
+        + f" · {n_cols} AZ{'s' * (n_cols > 1)} · NAT: {plan.nat}"
+    )
+    ax.text(_MARGIN, Y(0.2), heading, fontsize=10, fontweight="bold", va="center")
+
+    # The VPC and its gateways on the edge.
+    _box(
+        ax,
+        vpc_left,
+        Y(vpc_bottom),
+        vpc_w,
+        vpc_bottom - vpc_top,
+        "#fbfbfb",
+        "#555555",
+        linewidth=1.4,
+        zorder=1,
+    )
+    ax.text(
+        vpc_left + 0.12,
+        Y(vpc_top + 0.2),
+        f"VPC {plan.vpc_cidr}" + (f"  ·  IPv6 {plan.ipv6_cidr}" if ipv6 else ""),
+        fontsize=8,
+        color="#333333",
+        va="center",
+        zorder=2,
+    )
+    igw_x = vpc_left + vpc_w * (0.42 if ipv6 else 0.5)
+    eigw_x = vpc_left + vpc_w * 0.8
+    gw_w, gw_h = 1.35, 0.34
+    _box(ax, igw_x - gw_w / 2, Y(vpc_top + gw_h / 2), gw_w, gw_h, _IGW, _IGW, zorder=6)
+    ax.text(
+        igw_x,
+        Y(vpc_top),
+        "Internet gateway",
+        color="white",
+        fontsize=7.5,
+        ha="center",
+        va="center",
+        fontweight="bold",
+        zorder=7,
+    )
+    internet_x = (igw_x + eigw_x) / 2 if ipv6 else igw_x
+    internet_w = (eigw_x - igw_x + 1.6) if ipv6 else 2.0
+    _box(
+        ax,
+        internet_x - internet_w / 2,
+        Y(internet_top + internet_h),
+        internet_w,
+        internet_h,
+        "#eef3f8",
+        "#7f8c99",
+        style="round,pad=0,rounding_size=0.2",
+        zorder=2,
+    )
+    ax.text(
+        internet_x,
+        Y(internet_top + internet_h / 2),
+        "Internet",
+        fontsize=9,
+        ha="center",
+        va="center",
+        color="#333333",
+        zorder=3,
+    )
+    ax.annotate(
+        "",
+        xy=(igw_x, Y(internet_top + internet_h)),
+        xytext=(igw_x, Y(vpc_top - gw_h / 2)),
+        arrowprops={"arrowstyle": "<|-|>", "color": _V4, "linewidth": 1.3},
+        zorder=5,
+    )
+    if ipv6:
+        ew = 1.55
+        _box(ax, eigw_x - ew / 2, Y(vpc_top + gw_h / 2), ew, gw_h, _V6, _V6, zorder=6)
+        ax.text(
+            eigw_x,
+            Y(vpc_top),
+            "Egress-only IGW",
+            color="white",
+            fontsize=7.5,
+            ha="center",
+            va="center",
+            fontweight="bold",
+            zorder=7,
+        )
+        ax.annotate(
+            "",
+            xy=(eigw_x, Y(internet_top + internet_h)),
+            xytext=(eigw_x, Y(vpc_top - gw_h / 2)),
+            arrowprops={"arrowstyle": "-|>", "color": _V6, "linewidth": 1.3},
+            zorder=5,
+        )
+        ax.text(
+            eigw_x + 0.1,
+            Y(vpc_top - gw_h / 2 - 0.2),
+            "outbound only",
+            fontsize=6.5,
+            color=_V6,
+            va="center",
+        )
+
+    # AZ columns, subnets, NAT gateways.
+    nat_boxes: dict[str, tuple[float, float, float, float]] = {}  # az -> x0, x1, y_mid, top
+    lanes: dict[str, tuple[float, float, float]] = {}  # az -> subnet right edge, v4, v6 lanes
+    rows: dict[str, tuple[float, float, float]] = {}  # subnet -> x0, top, bottom (top-down)
+    for c, az in enumerate(plan.azs):
+        col_x = vpc_left + _VPC_PAD + c * (col_w + _COL_GAP)
+        _box(
+            ax,
+            col_x,
+            Y(col_bottom),
+            col_w,
+            col_bottom - col_top,
+            "none",
+            "#8a8a8a",
+            linestyle=(0, (3, 2)),
+            linewidth=1.0,
+            zorder=1,
+        )
+        ax.text(
+            col_x + 0.1,
+            Y(col_top + 0.17),
+            f"Availability Zone {az}",
+            fontsize=7.5,
+            color="#555555",
+            va="center",
+            style="italic",
+            zorder=2,
+        )
+        x0 = col_x + _PAD
+        x1 = x0 + _SUBNET_W
+        lanes[az] = (x1, x1 + 0.2, x1 + 0.4)
+        for r, tier_name in enumerate(order):
+            subnet = next(s for s in plan.subnets if s.tier == tier_name and s.az == az)
+            top = first_row + r * (row_h + _ROW_GAP)
+            face, edge = KIND_COLOURS.get(subnet.kind or "private", ("#eeeeee", "#777777"))
+            _box(ax, x0, Y(top + row_h), _SUBNET_W, row_h, face, edge, linewidth=1.4, zorder=2)
+            ax.text(
+                x0 + 0.1,
+                Y(top + 0.17),
+                subnet.name,
+                fontsize=8,
+                fontweight="bold",
+                color="#1d1d1d",
+                va="center",
+                zorder=3,
+            )
+            ax.text(
+                x0 + 0.1,
+                Y(top + 0.31),
+                _subnet_text(subnet),
+                fontsize=6.8,
+                color="#2b2b2b",
+                va="top",
+                linespacing=1.35,
+                zorder=3,
+            )
+            ax.text(
+                x1 - 0.08,
+                Y(top + 0.17),
+                subnet.kind or "",
+                fontsize=6.5,
+                color=edge,
+                ha="right",
+                va="center",
+                fontweight="bold",
+                zorder=3,
+            )
+            rows[subnet.name] = (x0, top, top + row_h)
+            if az in plan.nat_azs and subnet.public and az not in nat_boxes:
+                nx0, nx1 = x1 - 0.78, x1 - 0.1
+                ny = top + row_h - 0.22
+                _box(ax, nx0, Y(ny + 0.14), nx1 - nx0, 0.28, _NAT, "#9c6b00", zorder=6)
+                ax.text(
+                    (nx0 + nx1) / 2,
+                    Y(ny),
+                    "NAT gw",
+                    fontsize=7,
+                    ha="center",
+                    va="center",
+                    fontweight="bold",
+                    color="#1d1d1d",
+                    zorder=7,
+                )
+                nat_boxes[az] = (nx0, nx1, ny, ny - 0.14)
+
+    # Routes. Public subnets and NAT gateways go up to a bus under the VPC's top edge
+    # and along it to the internet gateway.
+    first_public = {}
+    for subnet in plan.subnets:
+        if subnet.public:
+            first_public.setdefault(subnet.az, subnet.name)
+    for subnet in plan.subnets:
+        x0, top, bottom = rows[subnet.name]
+        x1, lane4, lane6 = lanes[subnet.az]
+        mid = (top + bottom) / 2
+        table = plan.route_table_for(subnet.name)
+        target4 = table.target_for("0.0.0.0/0")
+        target6 = table.target_for("::/0")
+        if subnet.public and target4 == "igw":
+            if first_public[subnet.az] == subnet.name:
+                sx = x0 + 0.3 * _SUBNET_W if subnet.az not in nat_boxes else x0 + 1.55
+                points = [(sx, top), (sx, bus_v4), (igw_x, bus_v4), (igw_x, vpc_top + gw_h / 2)]
+            else:  # a second public tier: up the left side of the column
+                lx = x0 - _PAD / 2
+                points = [
+                    (x0, mid),
+                    (lx, mid),
+                    (lx, bus_v4),
+                    (igw_x, bus_v4),
+                    (igw_x, vpc_top + gw_h / 2),
+                ]
+            _route(ax, [(x, Y(y)) for x, y in points], _V4)
+        elif target4 is not None and target4.startswith("nat-") and target4[4:] in nat_boxes:
+            nx0, nx1, ny, _ = nat_boxes[target4[4:]]
+            _, tlane4, _ = lanes[target4[4:]]
+            if target4[4:] == subnet.az:
+                points = [(x1, mid), (lane4, mid), (lane4, ny), (nx1, ny)]
+            else:
+                points = [
+                    (x1, mid),
+                    (lane4, mid),
+                    (lane4, bus_cross),
+                    (tlane4, bus_cross),
+                    (tlane4, ny),
+                    (nx1, ny),
+                ]
+            _route(ax, [(x, Y(y)) for x, y in points], _V4)
+        if target6 == "eigw":
+            y6 = mid + 0.12
+            points = [
+                (x1, y6),
+                (lane6, y6),
+                (lane6, bus_v6),
+                (eigw_x, bus_v6),
+                (eigw_x, vpc_top + gw_h / 2),
+            ]
+            _route(ax, [(x, Y(y)) for x, y in points], _V6, dashed=True)
+        if target4 is None and target6 is None and not subnet.public:
+            ax.text(
+                x1 - 0.08,
+                Y(bottom - 0.12),
+                "no route to the internet",
+                fontsize=6.3,
+                color="#666666",
+                ha="right",
+                va="center",
+                style="italic",
+                zorder=3,
+            )
+    for nx0, _nx1, _ny, ntop in nat_boxes.values():
+        nx = nx0 + 0.16
+        _route(
+            ax,
+            [(nx, Y(ntop)), (nx, Y(bus_v4)), (igw_x, Y(bus_v4)), (igw_x, Y(vpc_top + gw_h / 2))],
+            _V4,
+        )
+
+    # Room to grow, and the key.
+    for i, line in enumerate(note_lines):
+        ax.text(
+            vpc_left, Y(vpc_bottom + 0.2 + 0.18 * i), line, fontsize=7, color="#444444", va="center"
+        )
+    handles = [
+        Patch(facecolor=KIND_COLOURS[k][0], edgecolor=KIND_COLOURS[k][1], label=f"{k} subnet")
+        for k in KINDS
+        if any(s.kind == k for s in plan.subnets)
+    ]
+    handles.append(
+        Line2D(
+            [],
+            [],
+            color=_V4,
+            label="IPv4 default route (0.0.0.0/0)"
+            + (", and ::/0 from public subnets" if ipv6 else ""),
+        )
+    )
+    if ipv6:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=_V6,
+                linestyle=(0, (4, 2)),
+                label="IPv6 default route (::/0) from private subnets",
+            )
+        )
+    if nat_boxes:
+        handles.append(
+            Patch(facecolor=_NAT, edgecolor="#9c6b00", label="NAT gateway (in a public subnet)")
+        )
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 1 - legend_top / height),
+        bbox_transform=ax.transAxes,
+        ncol=3 if len(handles) > 4 else len(handles),
+        frameon=False,
+        fontsize=7,
+        handlelength=2.2,
+        columnspacing=1.4,
+    )
+    return fig
+
+
+def _spare_text(plan: NetworkPlan) -> str:
+    reserved = [
+        (n, b)
+        for n, b in zip(plan.spare_names, plan.spare, strict=True)
+        if not n.startswith("free-")
+    ]
+    free = [b for n, b in zip(plan.spare_names, plan.spare, strict=True) if n.startswith("free-")]
+    parts = []
+    if reserved:
+        parts.append("Room to grow: " + ", ".join(f"{n} {b}" for n, b in reserved) + ".")
+    if free:
+        total = sum(b.num_addresses for b in free)
+        parts.append(
+            f"Unallocated: {total:,} addresses in {len(free)} block{'s' * (len(free) > 1)} "
+            f"({', '.join(str(b) for b in free[:4])}{', …' if len(free) > 4 else ''})."
+        )
+    return " ".join(parts)
+
+
+def address_map(plan: NetworkPlan, *, whole: bool = False, width: float = 9.0) -> Figure:
+    """Where each subnet and each spare block sits in the VPC's range; the rest is free.
+
+    A view over :func:`cloudlab.net.pictures.address_map`: the plan's subnets and its
+    reserved spare blocks are drawn in address order, unallocated space hatched. The
+    planner packs subnets from the start of the VPC, so when they fill less than a
+    quarter of it the map shows the smallest block at the start that holds them all
+    (the title says how much lies free after it), unless ``whole`` is set.
+
+    Parameters
+    ----------
+    plan : NetworkPlan
+    whole : bool, default False
+        Always draw the whole VPC range.
+    width : float, default 9.0
+        Figure width in inches.
+
+    Returns
+    -------
+    MapFigure
+    """
+    blocks = [(s.cidr, s.name) for s in plan.subnets]
+    blocks += [
+        (b, n)
+        for n, b in zip(plan.spare_names, plan.spare, strict=True)
+        if not n.startswith("free-")
+    ]
+    blocks.sort(key=lambda item: item[0].network_address)
+    vpc = plan.vpc_cidr
+    used = sum(s.cidr.num_addresses for s in plan.subnets)
+    head = (
+        f"{plan.name}: {len(plan.subnets)} subnets use {used:,} of the "
+        f"{vpc.num_addresses:,} addresses of VPC {vpc}"
+    )
+    parent = vpc
+    if not whole:
+        last = max(b.broadcast_address for b, _ in blocks)
+        for prefix in range(vpc.prefixlen, 33):
+            candidate = IPv4Network((vpc.network_address, prefix))
+            if last not in candidate:
+                break
+            parent = candidate
+        if parent.num_addresses * 4 > vpc.num_addresses:
+            parent = vpc
+    if parent == vpc:
+        title = f"{head}\nspare blocks named, free space hatched"
+    else:
+        rest = vpc.num_addresses - parent.num_addresses
+        title = (
+            f"{head}\nshown: its first {parent}; the other {rest:,} addresses are free "
+            "(spare blocks named, free space hatched)"
+        )
+    return _address_map(
+        parent,
+        [b for b, _ in blocks],
+        labels=[n for _, n in blocks],
+        title=title,
+        width=width,
+    )

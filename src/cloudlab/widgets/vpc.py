@@ -1,0 +1,275 @@
+"""The VPC planner widget: a VPC block, AZs and tiers in; the plan, its diagram and map out.
+
+A view over :func:`cloudlab.vpc.plan.plan_network`; the pictures come from
+:mod:`cloudlab.vpc.pictures`. Errors appear inline as one escaped line.
+"""
+
+from __future__ import annotations
+
+import io
+from html import escape
+
+import ipywidgets as widgets
+from IPython import get_ipython
+from IPython.display import Image, display
+from matplotlib.figure import Figure
+
+from cloudlab.vpc.pictures import address_map, architecture_diagram
+from cloudlab.vpc.plan import NAT_MODES, NetworkPlan, parse_tiers, plan_network
+from cloudlab.vpc.prices import HOURS_PER_MONTH, PRICES, nat_costs
+from cloudlab.widgets.ip import error_html
+
+__all__ = ["DEFAULT_TIERS_TEXT", "VPCPlanner", "make_vpc_planner_ui", "plan_table_html"]
+
+#: What the tiers box starts with: one tier per line, ``name kind size``.
+DEFAULT_TIERS_TEXT = "public  public   /24\napp     private  1000\ndata    isolated /24"
+_AZ_LETTERS = "abcdef"
+_COLUMNS = (
+    ("subnet", "subnet"),
+    ("kind", "kind"),
+    ("az", "AZ"),
+    ("ipv4", "IPv4"),
+    ("usable", "usable"),
+    ("ipv6", "IPv6"),
+    ("route_table", "route table"),
+    ("internet", "0.0.0.0/0 via"),
+)
+
+
+def _show(output: widgets.Output, figure: Figure | None) -> None:
+    """Replace what ``output`` shows with ``figure`` as a PNG (only with a kernel)."""
+    if get_ipython() is None:  # no kernel (a test, a script): nothing can show it
+        return
+    output.clear_output(wait=True)
+    if figure is None:
+        return
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=96)
+    with output:
+        display(Image(data=buffer.getvalue(), format="png"))
+
+
+def plan_table_html(plan: NetworkPlan) -> str:
+    """The plan's rows (:meth:`NetworkPlan.to_rows`) as an escaped HTML table."""
+    columns = [c for c in _COLUMNS if c[0] != "ipv6" or plan.ipv6_cidr is not None]
+    head = "".join(
+        f'<th style="text-align:left;padding-right:1em">{escape(t)}</th>' for _, t in columns
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td><code>{escape(row[key])}</code></td>" for key, _ in columns)
+        + "</tr>"
+        for row in plan.to_rows()
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _summary(plan: NetworkPlan) -> str:
+    used = sum(s.cidr.num_addresses for s in plan.subnets)
+    costs = nat_costs(len(plan.azs), plan.nat, gb_per_month=0)
+    nat = PRICES["nat-gateway"]
+    gateways = costs["gateways"]
+    money = (
+        f"{gateways} NAT gateway{'s' * (gateways != 1)}: about USD {costs['fixed_usd']:,.2f} "
+        f"per month before traffic (gateway + public IPv4 at {HOURS_PER_MONTH} h; "
+        f"plus USD {nat.usd_per_gb} per GB processed; prices read {nat.read})"
+        if gateways
+        else "no NAT gateway: private subnets have no IPv4 route to the internet"
+    )
+    return escape(
+        f"VPC {plan.vpc_cidr}"
+        + (
+            f" + IPv6 {plan.ipv6_cidr} (placeholder until AWS assigns the /56)"
+            if plan.ipv6_cidr
+            else ""
+        )
+        + f": {len(plan.subnets)} subnets use {used:,} of {plan.vpc_cidr.num_addresses:,} "
+        f"addresses. {money}."
+    )
+
+
+class VPCPlanner(widgets.VBox):
+    """Plan a VPC: block, AZ count, tiers, IPv6 and NAT layout → table, diagram, address map.
+
+    Built by :func:`make_vpc_planner_ui`.
+
+    Attributes
+    ----------
+    cidr : ipywidgets.Text
+        The VPC's IPv4 block.
+    az_count : ipywidgets.BoundedIntText
+        How many Availability Zones (letters a, b, ... in order), 1–6.
+    tiers : ipywidgets.Textarea
+        One tier per line: ``name kind size`` (size: hosts, or a prefix such as /24).
+    ipv6 : ipywidgets.Checkbox
+        Add an Amazon-provided IPv6 /56 and a /64 per subnet.
+    nat : ipywidgets.ToggleButtons
+        ``single``, ``per-az`` or ``none``.
+    spare : ipywidgets.BoundedIntText
+        Spare blocks kept free per tier.
+    alb : ipywidgets.Checkbox
+        The public tier hosts an Application Load Balancer (then two AZs are required).
+    error, summary, table : ipywidgets.HTML
+    diagram, map : ipywidgets.Output
+        The architecture diagram and the address map.
+    result : NetworkPlan or None
+        The current plan (None after an error).
+    figure, map_figure : matplotlib.figure.Figure or None
+        The last pictures drawn.
+    """
+
+    def __init__(
+        self,
+        cidr: str = "10.0.0.0/16",
+        az_count: int = 2,
+        tiers: str = DEFAULT_TIERS_TEXT,
+        *,
+        ipv6: bool = False,
+        nat: str = "single",
+        spare: int = 1,
+        show_picture: bool = True,
+    ) -> None:
+        self.show_picture = show_picture
+        self.cidr = widgets.Text(
+            value=cidr,
+            description="VPC block",
+            placeholder="10.0.0.0/16",
+            continuous_update=False,
+            layout=widgets.Layout(width="20em"),
+        )
+        self.az_count = widgets.BoundedIntText(
+            value=az_count,
+            min=1,
+            max=len(_AZ_LETTERS),
+            description="AZs",
+            layout=widgets.Layout(width="10em"),
+        )
+        self.tiers = widgets.Textarea(
+            value=tiers,
+            description="Tiers",
+            placeholder="name kind size, one per line, e.g. app private 500",
+            continuous_update=False,
+            layout=widgets.Layout(width="28em", height="7em"),
+        )
+        self.ipv6 = widgets.Checkbox(
+            value=ipv6, description="IPv6 (/56, a /64 per subnet)", indent=False
+        )
+        self.nat = widgets.ToggleButtons(
+            options=list(NAT_MODES),
+            value=nat if nat in NAT_MODES else "single",
+            description="NAT",
+            tooltips=["one NAT gateway for all AZs", "one NAT gateway per AZ", "no NAT gateway"],
+            style={"button_width": "6em"},
+        )
+        self.spare = widgets.BoundedIntText(
+            value=spare, min=0, max=4, description="Spare/tier", layout=widgets.Layout(width="10em")
+        )
+        self.alb = widgets.Checkbox(
+            value=True, description="public tier holds a load balancer", indent=False
+        )
+        self.error = widgets.HTML()
+        self.summary = widgets.HTML()
+        self.table = widgets.HTML()
+        self.diagram = widgets.Output()
+        self.map = widgets.Output()
+        self.result: NetworkPlan | None = None
+        self.figure: Figure | None = None
+        self.map_figure: Figure | None = None
+        super().__init__(
+            [
+                widgets.HBox([self.cidr, self.az_count, self.spare]),
+                widgets.HBox([self.tiers, widgets.VBox([self.ipv6, self.alb, self.nat])]),
+                self.error,
+                self.summary,
+                self.table,
+                self.diagram,
+                self.map,
+            ]
+        )
+        for control in (
+            self.cidr,
+            self.az_count,
+            self.tiers,
+            self.ipv6,
+            self.alb,
+            self.nat,
+            self.spare,
+        ):
+            control.observe(self._on_change, names="value")
+        self.update()
+
+    def _on_change(self, _change: object) -> None:
+        self.update()
+
+    def _fail(self, message: str) -> None:
+        self.result = None
+        self.figure = self.map_figure = None
+        self.error.value = error_html(message)
+        self.summary.value = ""
+        self.table.value = ""
+        _show(self.diagram, None)
+        _show(self.map, None)
+
+    def update(self) -> None:
+        """Recompute the plan from the controls."""
+        try:
+            tiers = parse_tiers(self.tiers.value)
+            plan = plan_network(
+                self.cidr.value,
+                tuple(_AZ_LETTERS[: self.az_count.value]),
+                tiers,
+                ipv6=self.ipv6.value,
+                nat=self.nat.value,
+                spare_tiers=self.spare.value,
+                alb=self.alb.value,
+            )
+        except ValueError as problem:
+            self._fail(str(problem))
+            return
+        self.result = plan
+        self.error.value = ""
+        self.summary.value = _summary(plan)
+        self.table.value = plan_table_html(plan)
+        if self.show_picture:
+            self.figure = architecture_diagram(plan)
+            self.map_figure = address_map(plan)
+            _show(self.diagram, self.figure)
+            _show(self.map, self.map_figure)
+
+
+def make_vpc_planner_ui(
+    cidr: str = "10.0.0.0/16",
+    az_count: int = 2,
+    tiers: str = DEFAULT_TIERS_TEXT,
+    *,
+    ipv6: bool = False,
+    nat: str = "single",
+    spare: int = 1,
+    show_picture: bool = True,
+) -> VPCPlanner:
+    """Build the VPC planner (returned, not displayed).
+
+    Parameters
+    ----------
+    cidr : str, default "10.0.0.0/16"
+        The VPC's IPv4 block.
+    az_count : int, default 2
+        Availability Zones, 1–6 (named a, b, ...).
+    tiers : str
+        One tier per line, ``name kind size``; default: public /24, app private
+        1,000 hosts, data isolated /24.
+    ipv6 : bool, default False
+    nat : {"single", "per-az", "none"}, default "single"
+    spare : int, default 1
+        Spare blocks per tier.
+    show_picture : bool, default True
+        Draw the diagram and the address map.
+
+    Returns
+    -------
+    VPCPlanner
+        A VBox; its ``result`` is the current :class:`~cloudlab.vpc.plan.NetworkPlan`.
+    """
+    return VPCPlanner(
+        cidr, az_count, tiers, ipv6=ipv6, nat=nat, spare=spare, show_picture=show_picture
+    )

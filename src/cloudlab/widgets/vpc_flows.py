@@ -1,0 +1,634 @@
+"""VPC traffic widgets: a route lookup (where does a packet go?) and a flow checker (allowed?).
+
+Views over :mod:`cloudlab.vpc.routes` (longest-prefix match, hop-by-hop traces) and
+:mod:`cloudlab.vpc.firewall` (security groups and network ACLs). All computing happens
+there; these widgets collect inputs, call the model once per change, and show the
+result as escaped HTML. Errors appear inline as one line, never as a traceback.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+import ipywidgets as widgets
+
+from cloudlab.net.addresses import Address, parse_address
+from cloudlab.vpc.firewall import (
+    BOOK_GROUPS,
+    Check,
+    Endpoint,
+    Flow,
+    NetworkAcl,
+    Verdict,
+    default_nacl,
+    evaluate_flow,
+    nacl_rule,
+    web_nacl,
+)
+from cloudlab.vpc.routes import (
+    PathTrace,
+    RouteDecision,
+    inbound_from_internet,
+    parse_route,
+    trace,
+)
+from cloudlab.widgets.ip import error_html
+
+__all__ = [
+    "ENDPOINTS",
+    "NACL_PRESETS",
+    "FlowChecker",
+    "RouteLookup",
+    "book_plan",
+    "decision_table",
+    "endpoint",
+    "make_flow_checker_ui",
+    "make_route_lookup_ui",
+]
+
+WIN_COLOUR = "#fff2b3"
+ALLOW_COLOUR = "#1b7f3b"
+DENY_COLOUR = "#b00020"
+
+#: Stand-in internet clients (documentation addresses: RFC 5737, RFC 3849).
+INTERNET_CLIENT_V4 = "203.0.113.10"
+INTERNET_CLIENT_V6 = "2001:db8:ffff:ffff::10"
+
+#: Choices for the two ends of a flow.
+ENDPOINTS = ("internet client", "load balancer (sg-alb)", "app task (sg-app)", "other address")
+
+#: Network ACL presets for the load balancer's (public) subnets.
+NACL_PRESETS = (
+    "default network ACL (allow all)",
+    "web ACL with ephemeral return rules",
+    "web ACL without ephemeral return rules",
+)
+
+
+def book_plan() -> Any:
+    """The book's default plan, dual stack: ``plan_network(ipv6=True)``."""
+    from cloudlab.vpc.plan import plan_network
+
+    return plan_network(ipv6=True)
+
+
+def _badge(ok: bool, yes: str, no: str) -> str:
+    colour = ALLOW_COLOUR if ok else DENY_COLOUR
+    mark = "&#10004;" if ok else "&#10008;"
+    word = yes if ok else no
+    return f'<span style="color:{colour};font-weight:bold">{mark} {escape(word)}</span>'
+
+
+def _cell(text: object, style: str = "") -> str:
+    return f'<td style="padding-right:1em;{style}">{escape(str(text))}</td>'
+
+
+def _head(*labels: str) -> str:
+    cells = "".join(
+        f'<th style="text-align:left;padding-right:1em">{escape(label)}</th>' for label in labels
+    )
+    return f"<tr>{cells}</tr>"
+
+
+# ------------------------------------------------------------------ route lookup
+
+
+def decision_table(decision: RouteDecision) -> str:
+    """The candidate routes of one lookup as an HTML table, the winner highlighted."""
+    rows = []
+    for c in decision.candidates:
+        style = ""
+        if c.winner:
+            style = f"background:{WIN_COLOUR};font-weight:bold"
+        elif c.destination.version != decision.destination.version:
+            style = "color:#888"
+        mark = "&#9664; wins" if c.winner else ("matches" if c.matches else "")
+        rows.append(
+            f'<tr style="{style}">'
+            + _cell(c.destination)
+            + _cell(c.target)
+            + _cell(f"/{c.prefixlen}")
+            + f'<td style="padding-right:1em">{mark}</td>'
+            + _cell(c.note)
+            + "</tr>"
+        )
+    head = _head("Destination", "Target", "Prefix", "", "Why")
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _trace_html(result: PathTrace) -> tuple[str, str, str]:
+    ok = result.outcome in {"local", "internet", "elsewhere"}
+    words = {
+        "local": f"delivered to {result.delivered_to}",
+        "internet": "out to the internet",
+        "elsewhere": f"handed to {result.exit}",
+        "dropped": "dropped",
+    }[result.outcome]
+    summary = f"{_badge(ok, words, words)}<div>{escape(result.summary)}</div>"
+    tables = []
+    for number, hop in enumerate(result.hops, start=1):
+        title = f"<div><b>{number}. {escape(hop.at)}</b>"
+        if hop.table:
+            title += f" — route table <code>{escape(hop.table)}</code>"
+        title += "</div>"
+        body = decision_table(hop.decision) if hop.decision is not None else ""
+        tables.append(title + body)
+    notes = "".join(f"<li>{escape(note)}</li>" for note in result.notes)
+    path = "".join(tables) + (f"<ul>{notes}</ul>" if notes else "")
+    return summary, path, escape(result.hops[0].decision.reason) if result.decision else ""
+
+
+class RouteLookup(widgets.VBox):
+    """Pick a source subnet, type a destination: where does the packet go, and by which route?
+
+    Built by :func:`make_route_lookup_ui`.
+
+    Attributes
+    ----------
+    plan : NetworkPlan
+    subnet : ipywidgets.Dropdown
+        The source subnet.
+    destination : ipywidgets.Text
+        The destination address.
+    public_ip : ipywidgets.Checkbox
+        Whether the sender has a public IPv4 address (matters in public subnets).
+    extra : ipywidgets.Text
+        An optional "what if" route added to the source subnet's table, e.g.
+        ``"10.0.0.0/24 blackhole"``.
+    button : ipywidgets.Button
+        Look up again.
+    error : ipywidgets.HTML
+        One escaped line when the input cannot be used, else empty.
+    summary : ipywidgets.HTML
+        The outcome and one sentence.
+    reason : ipywidgets.HTML
+        Why the first route table chose its route (longest prefix match).
+    tables : ipywidgets.HTML
+        One candidate-route table per hop, the winner highlighted, and notes.
+    inbound : ipywidgets.HTML
+        Can the internet reach the source subnet? (from :func:`inbound_from_internet`)
+    result : PathTrace or None
+    """
+
+    def __init__(self, plan: Any = None, subnet: str | None = None, destination: str = "") -> None:
+        self.plan = plan if plan is not None else book_plan()
+        names = [s.name for s in self.plan.subnets]
+        if not names:
+            raise ValueError("the plan has no subnets")
+        start = subnet if subnet in names else _first(self.plan, "private") or names[0]
+        self.subnet = widgets.Dropdown(options=names, value=start, description="From subnet")
+        self.destination = widgets.Text(
+            value=destination or "198.51.100.7",
+            description="To address",
+            placeholder="10.0.1.7, 198.51.100.7 or 2001:db8::7",
+            layout=widgets.Layout(width="28em"),
+        )
+        self.public_ip = widgets.Checkbox(
+            value=True, description="sender has a public IPv4 address", indent=False
+        )
+        self.extra = widgets.Text(
+            value="",
+            description="What-if route",
+            placeholder="e.g. 10.0.0.0/24 blackhole (optional)",
+            layout=widgets.Layout(width="28em"),
+        )
+        self.button = widgets.Button(description="Look up", icon="search")
+        self.error = widgets.HTML()
+        self.summary = widgets.HTML()
+        self.reason = widgets.HTML()
+        self.tables = widgets.HTML()
+        self.inbound = widgets.HTML()
+        self.result: PathTrace | None = None
+        super().__init__(
+            [
+                widgets.HBox([self.subnet, self.public_ip]),
+                self.destination,
+                self.extra,
+                self.button,
+                self.error,
+                self.summary,
+                self.reason,
+                self.tables,
+                self.inbound,
+            ]
+        )
+        for control in (self.subnet, self.destination, self.public_ip, self.extra):
+            control.observe(self._on_change, names="value")
+        self.button.on_click(self._on_click)
+        self.update()
+
+    def _on_change(self, _change: object) -> None:
+        self.update()
+
+    def _on_click(self, _button: object) -> None:
+        self.update()
+
+    def update(self) -> None:
+        """Recompute from the controls."""
+        try:
+            extra = [parse_route(self.extra.value)] if self.extra.value.strip() else []
+            result = trace(
+                self.plan,
+                self.subnet.value,
+                self.destination.value,
+                public_ip=self.public_ip.value,
+                extra_routes=extra,
+            )
+            report = inbound_from_internet(self.plan, self.subnet.value)
+        except ValueError as problem:
+            self.result = None
+            self.error.value = error_html(str(problem))
+            self.summary.value = self.reason.value = self.tables.value = ""
+            self.inbound.value = ""
+            return
+        self.result = result
+        self.error.value = ""
+        summary, path, reason = _trace_html(result)
+        self.summary.value = summary
+        self.reason.value = f"<div><i>Why:</i> {reason}</div>" if reason else ""
+        self.tables.value = path
+        reasons = "".join(f"<li>{escape(r)}</li>" for r in report.reasons)
+        self.inbound.value = (
+            f"<div><b>From the internet to {escape(report.subnet)}?</b> "
+            f"{_badge(report.reachable, 'reachable', 'not reachable')} "
+            f"{escape(report.summary)}</div><ul>{reasons}</ul>"
+        )
+
+
+def _first(plan: Any, kind: str) -> str | None:
+    for subnet in plan.subnets:
+        if getattr(subnet, "kind", None) == kind or (kind == "public" and subnet.public):
+            return subnet.name
+    return None
+
+
+def make_route_lookup_ui(
+    plan: Any = None, subnet: str | None = None, destination: str = ""
+) -> RouteLookup:
+    """Build the route lookup widget (returned, not displayed).
+
+    Parameters
+    ----------
+    plan : NetworkPlan, optional
+        The plan whose subnets and route tables to use; by default the book's plan,
+        ``cloudlab.vpc.plan.plan_network(ipv6=True)``.
+    subnet : str, optional
+        The source subnet to start with (default: the first private subnet).
+    destination : str, optional
+        The destination address to start with (default: a host on the internet,
+        ``198.51.100.7``).
+
+    Returns
+    -------
+    RouteLookup
+        A VBox; its ``result`` is the current :class:`~cloudlab.vpc.routes.PathTrace`.
+    """
+    return RouteLookup(plan, subnet, destination)
+
+
+# ------------------------------------------------------------------ flow checker
+
+
+def endpoint(plan: Any, choice: str, version: int = 4, other: str = "") -> Endpoint:
+    """The endpoint a flow-checker choice stands for, with an address from the plan.
+
+    Parameters
+    ----------
+    plan : NetworkPlan
+    choice : str
+        One of :data:`ENDPOINTS`.
+    version : {4, 6}
+        IP version of the flow.
+    other : str
+        The address, for ``"other address"``.
+
+    Returns
+    -------
+    Endpoint
+        The load balancer gets the 10th address of the first public subnet and group
+        ``sg-alb``; an app task the 10th address of the first private subnet and
+        ``sg-app``; an internet client a documentation address and no group; any other
+        address lies in whichever subnet of the plan holds it (or outside the VPC).
+
+    Raises
+    ------
+    ValueError
+        Unknown choice, unreadable address, or IPv6 asked of a plan without it.
+    """
+    if choice == "internet client":
+        address = INTERNET_CLIENT_V4 if version == 4 else INTERNET_CLIENT_V6
+        return Endpoint("internet client", address)
+    if choice == "other address":
+        if not other.strip():
+            raise ValueError("type the other address (e.g. 192.0.2.50 or 10.0.14.20)")
+        found = parse_address(other)
+        holder = _holder(plan, found)
+        where = f"in {holder}" if holder else "outside the VPC"
+        return Endpoint(f"{found} ({where})", found, (), holder)
+    kinds = {
+        "load balancer (sg-alb)": ("public", "sg-alb"),
+        "app task (sg-app)": ("private", "sg-app"),
+    }
+    if choice not in kinds:
+        raise ValueError(f"{choice}: choose one of {', '.join(ENDPOINTS)}")
+    kind, group = kinds[choice]
+    name = _first(plan, kind)
+    if name is None:
+        raise ValueError(f"the plan has no {kind} subnet for the {choice.split(' (')[0]}")
+    subnet = next(s for s in plan.subnets if s.name == name)
+    block = subnet.cidr if version == 4 else subnet.ipv6_cidr
+    if block is None:
+        raise ValueError(
+            f"subnet {name} has no IPv6 CIDR: plan the VPC with IPv6 to try an IPv6 flow"
+        )
+    return Endpoint(choice.split(" (")[0], block[10], (group,), name)
+
+
+def _holder(plan: Any, address: Address) -> str | None:
+    for subnet in plan.subnets:
+        block = subnet.cidr if address.version == 4 else subnet.ipv6_cidr
+        if block is not None and block.version == address.version and address in block:
+            return subnet.name
+    return None
+
+
+def _checks_table(checks: tuple[Check, ...]) -> str:
+    rows = []
+    for check in checks:
+        if not check.applies:
+            result = '<span style="color:#888">not on the path</span>'
+        else:
+            result = _badge(check.allowed, "allow", "deny")
+        rows.append(
+            "<tr>"
+            + _cell(f"{check.layer} {check.direction}")
+            + _cell(check.where)
+            + _cell(check.rule or "—")
+            + f'<td style="padding-right:1em">{result}</td>'
+            + _cell(check.explanation)
+            + "</tr>"
+        )
+    head = _head("Firewall", "Where", "Rule that decided", "Result", "Why")
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+class FlowChecker(widgets.VBox):
+    """Choose a source, destination, protocol and port: allowed or denied, by which rules?
+
+    Built by :func:`make_flow_checker_ui`.
+
+    Attributes
+    ----------
+    plan : NetworkPlan
+    version : ipywidgets.ToggleButtons
+        ``"IPv4"`` or ``"IPv6"``.
+    source, destination : ipywidgets.Dropdown
+        One of :data:`ENDPOINTS`.
+    source_other, destination_other : ipywidgets.Text
+        The address when ``"other address"`` is chosen.
+    protocol : ipywidgets.Dropdown
+        tcp, udp or icmp.
+    port : ipywidgets.Text
+        Destination port (empty for icmp).
+    nacl : ipywidgets.Dropdown
+        One of :data:`NACL_PRESETS`, for the public (load balancer) subnets.
+    add_deny : ipywidgets.Checkbox
+        Add the custom deny rule below to the destination subnet's network ACL.
+    deny_number, deny_ports, deny_cidr : ipywidgets.Text
+    deny_direction, deny_protocol : ipywidgets.Dropdown
+    button : ipywidgets.Button
+        Check again.
+    error : ipywidgets.HTML
+        One escaped line when the input cannot be used, else empty.
+    verdict : ipywidgets.HTML
+        Allowed or denied, and the explanation.
+    request : ipywidgets.HTML
+        The firewalls on the request's path and the rule that decided at each.
+    reply : ipywidgets.HTML
+        The same for the reply (return traffic).
+    routing : ipywidgets.HTML
+        A word on routing, from :mod:`cloudlab.vpc.routes` (firewalls are not the only gate).
+    result : Verdict or None
+    nacls : dict of str to NetworkAcl
+        The network ACLs used for the last check, by subnet.
+    """
+
+    def __init__(
+        self,
+        plan: Any = None,
+        source: str = "internet client",
+        destination: str = "load balancer (sg-alb)",
+        protocol: str = "tcp",
+        port: str | int = 443,
+    ) -> None:
+        self.plan = plan if plan is not None else book_plan()
+        self.version = widgets.ToggleButtons(options=["IPv4", "IPv6"], value="IPv4")
+        self.source = widgets.Dropdown(options=ENDPOINTS, value=source, description="Source")
+        self.source_other = widgets.Text(value="192.0.2.50", description="address")
+        self.destination = widgets.Dropdown(
+            options=ENDPOINTS, value=destination, description="Destination"
+        )
+        self.destination_other = widgets.Text(value="10.0.14.20", description="address")
+        self.protocol = widgets.Dropdown(
+            options=["tcp", "udp", "icmp"], value=protocol, description="Protocol"
+        )
+        self.port = widgets.Text(value=str(port), description="Port", placeholder="443")
+        self.nacl = widgets.Dropdown(
+            options=NACL_PRESETS,
+            value=NACL_PRESETS[0],
+            description="Public NACL",
+            layout=widgets.Layout(width="28em"),
+        )
+        self.add_deny = widgets.Checkbox(
+            value=False,
+            description="add a deny rule to the destination subnet's network ACL",
+            indent=False,
+        )
+        self.deny_number = widgets.Text(value="90", description="Rule #")
+        self.deny_direction = widgets.Dropdown(
+            options=["inbound", "outbound"], value="inbound", description="Direction"
+        )
+        self.deny_protocol = widgets.Dropdown(
+            options=["tcp", "udp", "icmp", "all"], value="tcp", description="Protocol"
+        )
+        self.deny_ports = widgets.Text(value="443", description="Ports")
+        self.deny_cidr = widgets.Text(value="203.0.113.0/24", description="CIDR")
+        self.button = widgets.Button(description="Check", icon="shield")
+        self.error = widgets.HTML()
+        self.verdict = widgets.HTML()
+        self.request = widgets.HTML()
+        self.reply = widgets.HTML()
+        self.routing = widgets.HTML()
+        self.result: Verdict | None = None
+        self.nacls: dict[str, NetworkAcl] = {}
+        deny_box = widgets.VBox(
+            [
+                self.add_deny,
+                widgets.HBox([self.deny_number, self.deny_direction]),
+                widgets.HBox([self.deny_protocol, self.deny_ports, self.deny_cidr]),
+            ]
+        )
+        super().__init__(
+            [
+                self.version,
+                widgets.HBox([self.source, self.source_other]),
+                widgets.HBox([self.destination, self.destination_other]),
+                widgets.HBox([self.protocol, self.port]),
+                self.nacl,
+                deny_box,
+                self.button,
+                self.error,
+                self.verdict,
+                self.request,
+                self.reply,
+                self.routing,
+            ]
+        )
+        controls = (
+            self.version,
+            self.source,
+            self.source_other,
+            self.destination,
+            self.destination_other,
+            self.protocol,
+            self.port,
+            self.nacl,
+            self.add_deny,
+            self.deny_number,
+            self.deny_direction,
+            self.deny_protocol,
+            self.deny_ports,
+            self.deny_cidr,
+        )
+        for control in controls:
+            control.observe(self._on_change, names="value")
+        self.button.on_click(self._on_click)
+        self.update()
+
+    def _on_change(self, _change: object) -> None:
+        self.update()
+
+    def _on_click(self, _button: object) -> None:
+        self.update()
+
+    def _clear(self, message: str) -> None:
+        self.result = None
+        self.error.value = error_html(message)
+        self.verdict.value = self.request.value = self.reply.value = self.routing.value = ""
+
+    def _network_acls(self, destination: Endpoint) -> dict[str, NetworkAcl]:
+        ipv6 = self.plan.ipv6_cidr is not None
+        chosen = self.nacl.value
+        if chosen == NACL_PRESETS[0]:
+            public = default_nacl(ipv6=ipv6)
+        else:
+            public = web_nacl(self.plan.vpc_cidr, ephemeral=chosen == NACL_PRESETS[1])
+        nacls = {
+            s.name: (public if s.public else default_nacl(ipv6=ipv6)) for s in self.plan.subnets
+        }
+        if self.add_deny.value:
+            if destination.subnet is None:
+                raise ValueError(
+                    "the destination is outside the VPC: it has no network ACL of ours to "
+                    "add the rule to"
+                )
+            rule = nacl_rule(
+                self.deny_number.value,
+                "deny",
+                self.deny_protocol.value,
+                self.deny_ports.value,
+                self.deny_cidr.value,
+            )
+            nacls[destination.subnet] = nacls[destination.subnet].with_rule(
+                self.deny_direction.value, rule
+            )
+        return nacls
+
+    def update(self) -> None:
+        """Recompute from the controls."""
+        self.source_other.layout.display = None if self.source.value == "other address" else "none"
+        self.destination_other.layout.display = (
+            None if self.destination.value == "other address" else "none"
+        )
+        version = 4 if self.version.value == "IPv4" else 6
+        try:
+            src = endpoint(self.plan, self.source.value, version, self.source_other.value)
+            dst = endpoint(self.plan, self.destination.value, version, self.destination_other.value)
+            port: str | None = self.port.value.strip() or None
+            flow = Flow(src, dst, self.protocol.value, port)
+            nacls = self._network_acls(dst)
+            verdict = evaluate_flow(flow, BOOK_GROUPS, nacls)
+        except ValueError as problem:
+            self._clear(str(problem))
+            return
+        self.result = verdict
+        self.nacls = nacls
+        self.error.value = ""
+        self.verdict.value = (
+            f"<div>{_badge(verdict.allowed, 'request allowed', 'request denied')} &nbsp; "
+            f"{_badge(verdict.return_allowed, 'reply gets back', 'reply blocked')}</div>"
+            f"<div>{escape(verdict.explanation)}</div>"
+        )
+        self.request.value = f"<div><b>Request:</b> {escape(flow.text())}</div>" + _checks_table(
+            verdict.checks
+        )
+        back = verdict.return_flow
+        self.reply.value = f"<div><b>Reply:</b> {escape(back.text())}</div>" + _checks_table(
+            verdict.return_checks
+        )
+        self.routing.value = self._routing_note(src, dst)
+
+    def _routing_note(self, src: Endpoint, dst: Endpoint) -> str:
+        """What routing adds: the internet cannot reach a private subnet at all."""
+        try:
+            if src.subnet is None and dst.subnet is not None:
+                report = inbound_from_internet(self.plan, dst.subnet)
+                reachable = (
+                    report.reachable_ipv4 if dst.address.version == 4 else report.reachable_ipv6
+                )
+                if not reachable:
+                    return (
+                        f"<div><b>Routing:</b> {_badge(False, '', 'no path')} even if every "
+                        f"firewall allowed it, {escape(report.summary)}</div>"
+                    )
+                return (
+                    f"<div><b>Routing:</b> {escape(dst.subnet)} is public: the internet gateway "
+                    "delivers to resources there that have a public address.</div>"
+                )
+            if src.subnet is not None:
+                path = trace(self.plan, src.subnet, dst.address)
+                return f"<div><b>Routing:</b> {escape(path.summary)}</div>"
+        except ValueError as problem:  # pragma: no cover - endpoints come from the plan
+            return error_html(str(problem))
+        return ""
+
+
+def make_flow_checker_ui(
+    plan: Any = None,
+    source: str = "internet client",
+    destination: str = "load balancer (sg-alb)",
+    protocol: str = "tcp",
+    port: str | int = 443,
+) -> FlowChecker:
+    """Build the security-group and network-ACL flow checker (returned, not displayed).
+
+    Parameters
+    ----------
+    plan : NetworkPlan, optional
+        Where the load balancer and app tasks live; by default the book's plan,
+        ``cloudlab.vpc.plan.plan_network(ipv6=True)``.
+    source, destination : str
+        One of :data:`ENDPOINTS`: ``"internet client"``, ``"load balancer (sg-alb)"``,
+        ``"app task (sg-app)"``, ``"other address"``.
+    protocol : str, default "tcp"
+        ``"tcp"``, ``"udp"`` or ``"icmp"``.
+    port : str or int, default 443
+        Destination port (the app listens on 5000).
+
+    Returns
+    -------
+    FlowChecker
+        A VBox; its ``result`` is the current :class:`~cloudlab.vpc.firewall.Verdict`.
+    """
+    return FlowChecker(plan, source, destination, protocol, port)
