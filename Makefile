@@ -5,7 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HTML := _build/html
-WIDGETS_JS := _site_static/widgets
+SITE_STATIC := _site_static
+WIDGETS_JS := $(SITE_STATIC)/widgets
 SERVE_PORT ?= 8000
 # pytest workers: the machines this runs on have two cores.
 WORKERS ?= 2
@@ -17,7 +18,7 @@ export MPLBACKEND := Agg
 # Jupyter prints a warning per run while this is unset on newer jupyter_core.
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: help book serve test lint unit notebooks site-test bench lab app lock clean widgets-js
+.PHONY: help book serve test lint unit notebooks site-test bench lab app lock clean site-js
 
 help:
 	@echo "make book   build the book into $(HTML), executing every notebook"
@@ -44,11 +45,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	@touch $@
 
-# The widget runtime (require.js and @jupyter-widgets/html-manager) is served by the
-# site itself: pinned in package-lock.json, copied here, listed in _config.yml.
-widgets-js: node_modules/.installed
-	@rm -rf $(WIDGETS_JS)
+# The widget runtime (require.js and @jupyter-widgets/html-manager) and MathJax are
+# served by the site itself: pinned in package-lock.json, copied here, named in _config.yml.
+site-js: node_modules/.installed
+	@rm -rf $(SITE_STATIC)
 	@mkdir -p $(WIDGETS_JS)/html-manager
+	cp -r node_modules/mathjax/es5 $(SITE_STATIC)/mathjax
 	cp node_modules/requirejs/require.js $(WIDGETS_JS)/require.js
 	cp node_modules/@jupyter-widgets/html-manager/dist/embed-amd.js \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.woff2 \
@@ -60,7 +62,8 @@ widgets-js: node_modules/.installed
 
 # ---------------------------------------------------------------- the book
 
-book: $(VENV)/.installed widgets-js
+book: $(VENV)/.installed site-js
+	@rm -rf $(HTML)
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 	@echo
 	@echo "The book is in $(HTML). Open $(CURDIR)/$(HTML)/index.html in a browser,"

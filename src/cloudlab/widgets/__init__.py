@@ -4,6 +4,8 @@ The widgets compute only with a live Python kernel (Binder, Colab or ``make lab`
 the static site they show the state they were saved with.
 """
 
+from cloudlab.widgets.cookies import make_cookie_explainer_ui
+from cloudlab.widgets.fingerprint import make_entropy_calculator_ui
 from cloudlab.widgets.happy_eyeballs import make_happy_eyeballs_ui
 from cloudlab.widgets.ip import make_ip_calculator_ui
 from cloudlab.widgets.subnets import make_subnet_splitter_ui, make_vlsm_planner_ui
@@ -11,6 +13,8 @@ from cloudlab.widgets.vpc import make_vpc_planner_ui
 from cloudlab.widgets.vpc_flows import make_flow_checker_ui, make_route_lookup_ui
 
 __all__ = [
+    "make_cookie_explainer_ui",
+    "make_entropy_calculator_ui",
     "make_flow_checker_ui",
     "make_happy_eyeballs_ui",
     "make_ip_calculator_ui",

@@ -1,0 +1,109 @@
+"""The cookie explainer widget: paste a ``Set-Cookie`` header, see what it asks a browser to do.
+
+A view over :func:`cloudlab.web.cookies.explain_set_cookie`; all reading happens there.
+Every value shown is escaped, so whatever is typed is displayed as text, never as HTML.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+import ipywidgets as widgets
+
+from cloudlab.web.cookies import explain_set_cookie, parse_set_cookie
+
+__all__ = ["CookieExplainer", "explanation_table", "make_cookie_explainer_ui"]
+
+#: What the text box starts with: the lab app's consented device-id cookie.
+EXAMPLE = "device_id=MjFM_MTxOBkgysTUfItAZA; Max-Age=31536000; HttpOnly; Path=/; SameSite=Lax"
+
+_KIND_COLOUR = {"session": "#0072B2", "persistent": "#009E73", "deletion": "#D55E00"}
+
+
+def _error_html(message: str) -> str:
+    line = message.splitlines()[0] if message else ""
+    return f'<span style="color:#b00020">&#9888; {escape(line, quote=False)}</span>'
+
+
+def explanation_table(rows: list[tuple[str, str]], kind: str) -> str:
+    """The HTML table of ``(attribute, meaning)`` rows, headed by the cookie's kind."""
+    colour = _KIND_COLOUR.get(kind, "#000000")
+    head = (
+        f'<div style="margin:0.3em 0"><b>Kind:</b> '
+        f'<span style="color:{colour};font-weight:bold">{escape(kind)} cookie</span></div>'
+    )
+    body = "".join(
+        f'<tr><th style="text-align:left;padding-right:1em;vertical-align:top">'
+        f"<code>{escape(attribute)}</code></th><td>{escape(meaning)}</td></tr>"
+        for attribute, meaning in rows
+    )
+    return f"{head}<table>{body}</table>"
+
+
+class CookieExplainer(widgets.VBox):
+    """Text box → what the header means. Built by :func:`make_cookie_explainer_ui`.
+
+    Attributes
+    ----------
+    text : ipywidgets.Text
+        Where the ``Set-Cookie`` header is typed.
+    error : ipywidgets.HTML
+        One line when the header cannot be read, else empty.
+    table : ipywidgets.HTML
+        The explanation, one row per attribute.
+    result : dict or None
+        :func:`~cloudlab.web.cookies.parse_set_cookie` of the current text (None after an
+        error).
+    """
+
+    def __init__(self, value: str = EXAMPLE, *, now: float | None = None) -> None:
+        self.text = widgets.Text(
+            value=value,
+            description="Set-Cookie",
+            placeholder="name=value; Max-Age=3600; HttpOnly; SameSite=Lax",
+            layout=widgets.Layout(width="48em"),
+        )
+        self.error = widgets.HTML()
+        self.table = widgets.HTML()
+        self.result: dict[str, Any] | None = None
+        self._now = now
+        super().__init__([self.text, self.error, self.table])
+        self.text.observe(self._on_change, names="value")
+        self.update()
+
+    def _on_change(self, _change: object) -> None:
+        self.update()
+
+    def update(self) -> None:
+        """Re-read the text box."""
+        try:
+            info = parse_set_cookie(self.text.value, now=self._now)
+            rows = explain_set_cookie(self.text.value, now=self._now)
+        except ValueError as problem:
+            self.result = None
+            self.error.value = _error_html(str(problem))
+            self.table.value = ""
+            return
+        self.result = info
+        self.error.value = ""
+        self.table.value = explanation_table(rows, info["kind"])
+
+
+def make_cookie_explainer_ui(value: str = EXAMPLE, *, now: float | None = None) -> CookieExplainer:
+    """Build the cookie explainer widget (returned, not displayed).
+
+    Parameters
+    ----------
+    value : str
+        What the text box starts with (default: the lab app's device-id cookie).
+    now : float, optional
+        Arrival time in seconds since the epoch, for headers with ``Expires`` (default:
+        the clock at each update).
+
+    Returns
+    -------
+    CookieExplainer
+        A VBox; its ``result`` is the parsed header as a dict.
+    """
+    return CookieExplainer(value, now=now)
