@@ -72,6 +72,19 @@ class Hop:
         }
 
 
+def _without_port(text: str) -> str:
+    """Drop a port from ``203.0.113.9:443`` or ``[2001:db8::1]:443`` (ALB client-port mode).
+
+    An unbracketed IPv6 address (several colons) is left as it is.
+    """
+    if text.startswith("[") and "]" in text:
+        return text[1 : text.index("]")]
+    host, colon, port = text.rpartition(":")
+    if colon and host.count(":") == 0 and port.isdigit():
+        return host
+    return text
+
+
 def address_info(text: str | None) -> AddressInfo:
     """Classify a client address as IPv4, IPv6 or IPv4-mapped IPv6.
 
@@ -91,7 +104,7 @@ def address_info(text: str | None) -> AddressInfo:
     >>> address_info("::ffff:192.0.2.7").ipv4_mapped
     '192.0.2.7'
     """
-    raw = (text or "").strip()
+    raw = _without_port((text or "").strip())
     try:
         addr = ipaddress.ip_address(raw)
     except ValueError:

@@ -12,7 +12,7 @@ from typing import ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
-from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import BadRequest, Forbidden
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -90,6 +90,22 @@ def same_origin(view: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def check_scheme() -> None:
+    """Refuse a request whose scheme is neither http nor https.
+
+    With trusted proxies, ``X-Forwarded-Proto`` sets the scheme the app believes; a proxy
+    that passes a client's value through could make it anything ("javascript").
+
+    Raises
+    ------
+    BadRequest
+        400 naming the header.
+    """
+    if request.scheme not in ("http", "https"):
+        raise BadRequest(f"X-Forwarded-Proto must be http or https, not {request.scheme[:20]!r}")
+
+
 def init_app(app: Flask) -> None:
-    """Register the header hook on ``app``."""
+    """Register the scheme check and the header hook on ``app``."""
+    app.before_request(check_scheme)
     app.after_request(add_security_headers)

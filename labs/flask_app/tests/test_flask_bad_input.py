@@ -319,3 +319,16 @@ def test_limits_follow_max_content_length(make_app):
     client = make_app(MAX_CONTENT_LENGTH=64 * 1024).test_client()
     payload = {"attributes": {f"a{i}": "x" * 500 for i in range(30)}}
     assert client.post("/api/fingerprint", json=payload).status_code == 200
+
+
+@pytest.mark.parametrize("proto", ["javascript", "ftp", "data"])
+def test_forwarded_proto_other_than_http_or_https_is_refused(make_app, proto):
+    client = make_app(TRUSTED_PROXY_HOPS=1).test_client()
+    response = client.get(
+        "/api/whoami", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": proto}
+    )
+    assert response.status_code == 400
+    assert "X-Forwarded-Proto must be http or https" in response.get_data(as_text=True)
+    ok = client.get("/api/whoami", headers={"X-Forwarded-Proto": "https"})
+    assert ok.status_code == 200
+    assert ok.get_json()["scheme"] == "https"

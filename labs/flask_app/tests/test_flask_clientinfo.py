@@ -21,7 +21,11 @@ from flask_app.clientinfo import (
         ("2001:db8::7", 6, "IPv6", None),
         ("::ffff:192.0.2.7", 6, "IPv4-mapped IPv6", "192.0.2.7"),
         ("::ffff:127.0.0.1", 6, "IPv4-mapped IPv6", "127.0.0.1"),
+        # The ALB's X-Forwarded-For client-port mode appends the port.
+        ("203.0.113.9:443", 4, "IPv4", None),
+        ("[2001:db8::1]:443", 6, "IPv6", None),
         ("banana", None, "unknown", None),
+        ("banana:80", None, "unknown", None),
         ("", None, "unknown", None),
         (None, None, "unknown", None),
     ],
