@@ -12,6 +12,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from cloudlab.web.cookies import explain_set_cookie, parse_set_cookie
+from cloudlab.widgets.common import error_html
 
 __all__ = ["CookieExplainer", "explanation_table", "make_cookie_explainer_ui"]
 
@@ -19,11 +20,6 @@ __all__ = ["CookieExplainer", "explanation_table", "make_cookie_explainer_ui"]
 EXAMPLE = "device_id=MjFM_MTxOBkgysTUfItAZA; Max-Age=31536000; HttpOnly; Path=/; SameSite=Lax"
 
 _KIND_COLOUR = {"session": "#0072B2", "persistent": "#009E73", "deletion": "#D55E00"}
-
-
-def _error_html(message: str) -> str:
-    line = message.splitlines()[0] if message else ""
-    return f'<span style="color:#b00020">&#9888; {escape(line, quote=False)}</span>'
 
 
 def explanation_table(rows: list[tuple[str, str]], kind: str) -> str:
@@ -82,7 +78,7 @@ class CookieExplainer(widgets.VBox):
             rows = explain_set_cookie(self.text.value, now=self._now)
         except ValueError as problem:
             self.result = None
-            self.error.value = _error_html(str(problem))
+            self.error.value = error_html(str(problem))
             self.table.value = ""
             return
         self.result = info

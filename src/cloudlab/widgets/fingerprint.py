@@ -7,7 +7,6 @@ the app and the chapter show the same cited numbers.
 
 from __future__ import annotations
 
-import io
 import math
 import re
 from collections.abc import Iterable
@@ -28,7 +27,7 @@ from cloudlab.web.fingerprint import (
     crowd,
     estimate_bits,
 )
-from cloudlab.widgets.ip import error_html
+from cloudlab.widgets.common import error_html, has_kernel, show_figure
 
 __all__ = [
     "DEFAULT_ATTRIBUTES",
@@ -352,20 +351,13 @@ class EntropyCalculator(widgets.VBox):
         self._draw(result)
 
     def _draw(self, result: CrowdEstimate | None) -> None:
-        from IPython import get_ipython
-
-        if get_ipython() is None:  # no kernel: nothing can show the picture
-            return
-        from IPython.display import Image, display
-
-        with self.plot:
-            self.plot.clear_output(wait=True)
-            if result is not None:
-                buffer = io.BytesIO()
-                anonymity_figure(result.bits, result.population, compare=(10, 20, 30)).savefig(
-                    buffer, format="png", dpi=96
-                )
-                display(Image(data=buffer.getvalue(), format="png"))
+        if has_kernel():  # drawing is wasted work where nothing can show it
+            show_figure(
+                self.plot,
+                None
+                if result is None
+                else anonymity_figure(result.bits, result.population, compare=(10, 20, 30)),
+            )
 
 
 def summary_html(estimate: EntropyEstimate, result: CrowdEstimate) -> str:

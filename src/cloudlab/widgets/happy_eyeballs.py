@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from html import escape
 from typing import Any
 
@@ -17,6 +16,7 @@ from cloudlab.net.selection import (
     Race,
     simulate,
 )
+from cloudlab.widgets.common import has_kernel, show_figure
 
 __all__ = ["FAMILY_COLOURS", "HappyEyeballsUI", "make_happy_eyeballs_ui", "race_figure"]
 
@@ -279,20 +279,8 @@ class HappyEyeballsUI(widgets.VBox):
         self._draw(result)
 
     def _draw(self, result: Race | None) -> None:
-        from IPython import get_ipython
-
-        if get_ipython() is None:  # no kernel: nothing can show the picture
-            return
-        from IPython.display import Image, display
-
-        with self.plot:
-            self.plot.clear_output(wait=True)
-            if result is not None:
-                # A PNG shows the same in every front end, whatever matplotlib backend
-                # the kernel happens to have.
-                buffer = io.BytesIO()
-                race_figure(result).savefig(buffer, format="png", dpi=96)
-                display(Image(data=buffer.getvalue(), format="png"))
+        if has_kernel():  # drawing is wasted work where nothing can show it
+            show_figure(self.plot, race_figure(result) if result is not None else None)
 
 
 def _attempts_table(result: Race) -> str:

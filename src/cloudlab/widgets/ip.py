@@ -11,6 +11,7 @@ from html import escape
 import ipywidgets as widgets
 
 from cloudlab.net.addresses import NetworkInfo, describe
+from cloudlab.widgets.common import error_html
 
 __all__ = ["IPCalculator", "error_html", "make_ip_calculator_ui"]
 
@@ -35,12 +36,6 @@ _ROWS = (
     ("ipv4_mapped", "IPv4-mapped / embedded IPv4"),
     ("reverse_pointer", "Reverse DNS name"),
 )
-
-
-def error_html(message: str) -> str:
-    """One line of escaped error text, styled as a warning."""
-    line = message.splitlines()[0] if message else ""
-    return f'<span style="color:#b00020">&#9888; {escape(line, quote=False)}</span>'
 
 
 def _cell(value: object) -> str:

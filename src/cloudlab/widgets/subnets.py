@@ -7,12 +7,9 @@ one escaped line.
 
 from __future__ import annotations
 
-import io
 from html import escape
 
 import ipywidgets as widgets
-from IPython import get_ipython
-from IPython.display import Image, display
 from matplotlib.figure import Figure
 
 from cloudlab.net import aws
@@ -26,7 +23,7 @@ from cloudlab.net.subnets import (
     subnet_page,
     vlsm,
 )
-from cloudlab.widgets.ip import error_html
+from cloudlab.widgets.common import error_html, show_figure
 
 __all__ = [
     "SubnetSplitter",
@@ -45,19 +42,6 @@ def _table(header: list[str], rows: list[list[object]]) -> str:
         for row in rows
     )
     return f"<table><tr>{head}</tr>{body}</table>"
-
-
-def _show(output: widgets.Output, figure: Figure | None) -> None:
-    """Replace what ``output`` shows with ``figure`` (as a PNG, so any front end shows it)."""
-    if get_ipython() is None:  # no kernel (a test, a script): nothing can show it
-        return
-    output.clear_output(wait=True)
-    if figure is None:
-        return
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=96)
-    with output:
-        display(Image(data=buffer.getvalue(), format="png"))
 
 
 class SubnetSplitter(widgets.VBox):
@@ -183,7 +167,7 @@ class SubnetSplitter(widgets.VBox):
             self.status.value = ""
             self.table.value = ""
             self._set_buttons(None)
-            _show(self.picture, None)
+            show_figure(self.picture, None)
             return
         self.result = result
         self.error.value = ""
@@ -216,7 +200,7 @@ class SubnetSplitter(widgets.VBox):
         )
         if self.show_picture:
             self.figure = address_map(result.network, result.subnets)
-            _show(self.picture, self.figure)
+            show_figure(self.picture, self.figure)
 
 
 def make_subnet_splitter_ui(
@@ -312,7 +296,7 @@ class VLSMPlanner(widgets.VBox):
         self.error.value = error_html(message)
         self.summary.value = ""
         self.table.value = ""
-        _show(self.picture, None)
+        show_figure(self.picture, None)
 
     def update(self) -> None:
         """Recompute the plan from the controls."""
@@ -342,7 +326,7 @@ class VLSMPlanner(widgets.VBox):
             self.figure = address_map(
                 network, [a.network for a in plan], labels=[a.name for a in plan]
             )
-            _show(self.picture, self.figure)
+            show_figure(self.picture, self.figure)
 
 
 def make_vlsm_planner_ui(

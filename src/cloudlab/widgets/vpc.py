@@ -6,18 +6,15 @@ A view over :func:`cloudlab.vpc.plan.plan_network`; the pictures come from
 
 from __future__ import annotations
 
-import io
 from html import escape
 
 import ipywidgets as widgets
-from IPython import get_ipython
-from IPython.display import Image, display
 from matplotlib.figure import Figure
 
 from cloudlab.vpc.pictures import address_map, architecture_diagram
 from cloudlab.vpc.plan import NAT_MODES, NetworkPlan, parse_tiers, plan_network
 from cloudlab.vpc.prices import HOURS_PER_MONTH, PRICES, nat_costs
-from cloudlab.widgets.ip import error_html
+from cloudlab.widgets.common import error_html, show_figure
 
 __all__ = ["DEFAULT_TIERS_TEXT", "VPCPlanner", "make_vpc_planner_ui", "plan_table_html"]
 
@@ -34,19 +31,6 @@ _COLUMNS = (
     ("route_table", "route table"),
     ("internet", "0.0.0.0/0 via"),
 )
-
-
-def _show(output: widgets.Output, figure: Figure | None) -> None:
-    """Replace what ``output`` shows with ``figure`` as a PNG (only with a kernel)."""
-    if get_ipython() is None:  # no kernel (a test, a script): nothing can show it
-        return
-    output.clear_output(wait=True)
-    if figure is None:
-        return
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=96)
-    with output:
-        display(Image(data=buffer.getvalue(), format="png"))
 
 
 def plan_table_html(plan: NetworkPlan) -> str:
@@ -207,8 +191,8 @@ class VPCPlanner(widgets.VBox):
         self.error.value = error_html(message)
         self.summary.value = ""
         self.table.value = ""
-        _show(self.diagram, None)
-        _show(self.map, None)
+        show_figure(self.diagram, None)
+        show_figure(self.map, None)
 
     def update(self) -> None:
         """Recompute the plan from the controls."""
@@ -233,8 +217,8 @@ class VPCPlanner(widgets.VBox):
         if self.show_picture:
             self.figure = architecture_diagram(plan)
             self.map_figure = address_map(plan)
-            _show(self.diagram, self.figure)
-            _show(self.map, self.map_figure)
+            show_figure(self.diagram, self.figure)
+            show_figure(self.map, self.map_figure)
 
 
 def make_vpc_planner_ui(

@@ -33,7 +33,7 @@ from cloudlab.vpc.routes import (
     parse_route,
     trace,
 )
-from cloudlab.widgets.ip import error_html
+from cloudlab.widgets.common import error_html
 
 __all__ = [
     "ENDPOINTS",
