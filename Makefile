@@ -18,7 +18,7 @@ export MPLBACKEND := Agg
 # Jupyter prints a warning per run while this is unset on newer jupyter_core.
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: help book serve test lint unit notebooks site-test bench lab app lock clean site-js
+.PHONY: help book serve test lint unit notebooks site-test bench lab app lock clean site-js checkov-venv
 
 help:
 	@echo "make book   build the book into $(HTML), executing every notebook"
@@ -39,6 +39,16 @@ $(VENV)/.installed: $(BIN)/python requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+# checkov (the Terraform and Dockerfile policy checker) pins packages that clash with the
+# book's, so it gets an environment of its own, from its own lock.
+checkov-venv: .venv-checkov/.installed
+
+.venv-checkov/.installed: tools/checkov/requirements.txt
+	$(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/python -m pip install --quiet --upgrade pip
+	.venv-checkov/bin/python -m pip install --quiet -r tools/checkov/requirements.txt
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -86,14 +96,14 @@ app: $(VENV)/.installed
 test: lint unit book site-test
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check src tests bench notebooks labs/flask_app tools book/_ext
-	$(BIN)/ruff format --check src tests bench notebooks labs/flask_app tools book/_ext
+	$(BIN)/ruff check src tests bench notebooks labs tools book/_ext
+	$(BIN)/ruff format --check src tests bench notebooks labs tools book/_ext
 	$(BIN)/codespell book src tests bench notebooks labs README.md
 	$(BIN)/python tools/check_notebooks.py notebooks
 
 # Unit, property, CLI and widget tests, the Flask lab's tests (a real gunicorn on both
 # address families, headless Chromium), then every notebook run top to bottom.
-unit: $(VENV)/.installed
+unit: $(VENV)/.installed checkov-venv
 	$(BIN)/pytest -n $(WORKERS) --nbmake tests labs/flask_app/tests notebooks --ignore=tests/site
 
 # A real browser loads every page of the built site, offline.

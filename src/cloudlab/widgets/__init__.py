@@ -4,6 +4,7 @@ The widgets compute only with a live Python kernel (Binder, Colab or ``make lab`
 the static site they show the state they were saved with.
 """
 
+from cloudlab.widgets.compute import make_cost_comparison_ui, make_decision_helper_ui
 from cloudlab.widgets.cookies import make_cookie_explainer_ui
 from cloudlab.widgets.fingerprint import make_entropy_calculator_ui
 from cloudlab.widgets.happy_eyeballs import make_happy_eyeballs_ui
@@ -14,6 +15,8 @@ from cloudlab.widgets.vpc_flows import make_flow_checker_ui, make_route_lookup_u
 
 __all__ = [
     "make_cookie_explainer_ui",
+    "make_cost_comparison_ui",
+    "make_decision_helper_ui",
     "make_entropy_calculator_ui",
     "make_flow_checker_ui",
     "make_happy_eyeballs_ui",
