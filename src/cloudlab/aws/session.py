@@ -133,6 +133,10 @@ class Connection:
         config = botocore.config.Config(retries={"max_attempts": 2, "mode": "standard"})
         return self.session.client(service, endpoint_url=self.endpoint_url, config=config)
 
+    def say(self, line: str) -> None:
+        """Print one progress line of a lab step."""
+        print(line, file=self.out)
+
     def describe(self) -> str:
         """One line saying where the calls go, for the top of every lab."""
         if self.real:

@@ -108,10 +108,6 @@ class BuiltEKS:
         return asdict(self)
 
 
-def _say(conn: Connection, line: str) -> None:
-    print(line, file=conn.out)
-
-
 def _create_role(conn: Connection, built: BuiltEKS, role: str, service: str, policy: str) -> str:
     iam = conn.client("iam")
     arn = iam.create_role(
@@ -138,12 +134,12 @@ def create_roles(conn: Connection, built: BuiltEKS) -> tuple[str, str]:
     built.cluster_role_arn = _create_role(
         conn, built, built.cluster_role, "eks.amazonaws.com", CLUSTER_POLICY
     )
-    _say(conn, f"IAM role {built.cluster_role}: EKS may assume it (AmazonEKSClusterPolicy)")
+    conn.say(f"IAM role {built.cluster_role}: EKS may assume it (AmazonEKSClusterPolicy)")
     built.pod_role = f"{built.name}-eks-pods"
     built.pod_role_arn = _create_role(
         conn, built, built.pod_role, "eks-fargate-pods.amazonaws.com", POD_EXECUTION_POLICY
     )
-    _say(conn, f"IAM role {built.pod_role}: Fargate may assume it to pull images for pods")
+    conn.say(f"IAM role {built.pod_role}: Fargate may assume it to pull images for pods")
     return built.cluster_role_arn, built.pod_role_arn
 
 
@@ -188,7 +184,7 @@ def create_cluster(
         tags={TAG_KEY: built.name},
     )["cluster"]
     built.cluster = built.name
-    _say(conn, f"EKS cluster {built.name}: {cluster['status']} on {len(built.subnet_ids)} subnets")
+    conn.say(f"EKS cluster {built.name}: {cluster['status']} on {len(built.subnet_ids)} subnets")
     return str(cluster["arn"])
 
 
@@ -229,7 +225,7 @@ def create_fargate_profile(
         tags={TAG_KEY: built.name},
     )["fargateProfile"]
     built.fargate_profile = name
-    _say(conn, f"Fargate profile {name}: pods in namespace {namespace!r} with the app's labels")
+    conn.say(f"Fargate profile {name}: pods in namespace {namespace!r} with the app's labels")
     return str(profile["fargateProfileArn"])
 
 
@@ -320,7 +316,7 @@ def teardown(conn: Connection, built: BuiltEKS) -> list[str]:
         setattr(built, attribute, None)
         setattr(built, f"{attribute}_arn", None)
     for line in deleted:
-        _say(conn, f"deleted {line}")
+        conn.say(f"deleted {line}")
     return deleted
 
 

@@ -29,12 +29,14 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from cloudlab.aws import ecr as ecr_steps
 from cloudlab.aws.session import Connection
+from cloudlab.aws.steps import first_line, run_steps
 from cloudlab.compute.prices import (
     CPU_UNITS_PER_VCPU,
     DEFAULT_PRICES,
@@ -535,8 +537,7 @@ def show_costs(
     total = sum(i.usd_per_hour for i in items)
     read = min(i.read for i in items)
     sources = ", ".join(dict.fromkeys(s for i in items for s in i.sources.split(", ")))
-    _say(
-        conn,
+    conn.say(
         f"Whole deployment: about USD {total:.4f} per hour (USD {total * HOURS_PER_MONTH:.2f} "
         f"per {HOURS_PER_MONTH}-hour month), plus per-GB charges (NAT processing, data "
         f"transfer, logs); prices read {read}, sources: {sources}",
@@ -545,15 +546,6 @@ def show_costs(
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def _say(conn: Connection, line: str) -> None:
-    print(line, file=conn.out)
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
 
 
 def _need(value: object, what: str, step: str) -> None:
@@ -622,8 +614,7 @@ def create_load_balancer(conn: Connection, d: Deployment) -> str:
     d.load_balancer_dns = lb["DNSName"]
     if conn.real:
         elb.get_waiter("load_balancer_available").wait(LoadBalancerArns=[d.load_balancer_arn])
-    _say(
-        conn,
+    conn.say(
         f"Load balancer {d.name}-alb: internet-facing in {', '.join(d.public_subnets)} "
         f"(AZs {', '.join(d.public_azs)}), security group {d.alb_security_group}, "
         + (f"DNS {d.load_balancer_dns}" if conn.real else "DNS name assigned"),
@@ -667,8 +658,7 @@ def create_target_groups(conn: Connection, d: Deployment) -> dict[str, str]:
                 }
             ],
         )
-    _say(
-        conn,
+    conn.say(
         f"Target groups {d.name}-blue, {d.name}-green: IP targets on HTTP "
         f"{spec.container_port}, health check GET {spec.health_check_path} every "
         f"{spec.health_check_interval} s (healthy after {spec.healthy_threshold}, unhealthy "
@@ -711,7 +701,7 @@ def create_listener(conn: Connection, d: Deployment) -> str:
     )["Listeners"][0]
     d.listener_arn = listener["ListenerArn"]
     d.weights = weights
-    _say(conn, "Listener HTTP :80: forward to blue (weight 100) and green (weight 0)")
+    conn.say("Listener HTTP :80: forward to blue (weight 100) and green (weight 0)")
     return d.listener_arn
 
 
@@ -741,7 +731,7 @@ def create_repository(conn: Connection, d: Deployment) -> str:
     how = "existing, kept at teardown" if existed else "created"
     # The URI names the account and region: shown only for a real account.
     shown = d.image if conn.real else f"{name}:{d.spec.image_tag}"
-    _say(conn, f"ECR repository {name} ({how}): image {shown}")
+    conn.say(f"ECR repository {name} ({how}): image {shown}")
     return d.repository_uri
 
 
@@ -758,7 +748,7 @@ def create_log_group(conn: Connection, d: Deployment) -> str:
     logs.create_log_group(logGroupName=name, tags={TAG_KEY: d.name})
     d.log_group = name
     logs.put_retention_policy(logGroupName=name, retentionInDays=d.spec.log_retention_days)
-    _say(conn, f"Log group {name}: kept {d.spec.log_retention_days} days")
+    conn.say(f"Log group {name}: kept {d.spec.log_retention_days} days")
     return name
 
 
@@ -811,8 +801,7 @@ def create_execution_role(conn: Connection, d: Deployment) -> str:
         )
         d.inline_policies.append("read-secret-key")
         extra = f", may read the SECRET_KEY ({action})"
-    _say(
-        conn,
+    conn.say(
         f"Task execution role {name}: trusts ecs-tasks.amazonaws.com, "
         f"AmazonECSTaskExecutionRolePolicy attached{extra}",
     )
@@ -830,7 +819,7 @@ def create_cluster(conn: Connection, d: Deployment) -> str:
     ecs = conn.client("ecs")
     cluster = ecs.create_cluster(clusterName=d.name, tags=_ecs_tags(d, d.name))["cluster"]
     d.cluster_arn = cluster["clusterArn"]
-    _say(conn, f"ECS cluster {d.name}")
+    conn.say(f"ECS cluster {d.name}")
     return d.cluster_arn
 
 
@@ -913,8 +902,7 @@ def register_task_definition(conn: Connection, d: Deployment, color: str = "blue
     )["taskDefinition"]
     d.task_definition_arns[color] = task["taskDefinitionArn"]
     revision = task["taskDefinitionArn"].rsplit("/", 1)[-1]
-    _say(
-        conn,
+    conn.say(
         f"Task definition {revision} ({color}): {spec.vcpu:g} vCPU, {spec.memory} MiB, "
         f"awsvpc, port {spec.container_port}, COLOR={color}, logs to {d.log_group}",
     )
@@ -984,8 +972,7 @@ def create_service(conn: Connection, d: Deployment, color: str = "blue") -> str:
         tags=_ecs_tags(d, name),
     )
     d.service_names[color] = name
-    _say(
-        conn,
+    conn.say(
         f"Service {name}: {count} task(s) in {', '.join(d.private_subnets)} (no public IP), "
         f"security group {d.app_security_group}, behind {d.name}-{color} → "
         f"{CONTAINER_NAME}:{spec.container_port}, circuit breaker with rollback",
@@ -1058,8 +1045,7 @@ def create_autoscaling(conn: Connection, d: Deployment, color: str = "blue") -> 
     tracked = f"CPU {spec.cpu_target:g} %"
     if spec.requests_per_target is not None:
         tracked += f" and {spec.requests_per_target:g} requests per task per minute"
-    _say(
-        conn,
+    conn.say(
         f"Autoscaling {d.service_names[color]}: {spec.min_for(color)}–{spec.max_tasks} tasks, "
         f"tracking {tracked}",
     )
@@ -1123,23 +1109,13 @@ def deploy_service(
     """
     d = new_deployment(plan, network, spec)
     show_costs(conn, plan, d.spec, lcus=lcus)
-    for label, step, kwargs in _STEPS:
-        try:
-            step(conn, d, **kwargs)
-        except BaseException as error:
-            _say(conn, f"Failed to {label}: {_first_line(error)}. Deleting what was created…")
-            extra = ""
-            try:
-                teardown(conn, d)
-            except Exception as cleanup:
-                extra = f"; cleaning up also failed ({_first_line(cleanup)}): run leftovers()"
-            if not isinstance(error, Exception):  # KeyboardInterrupt and the like
-                raise
-            done = "everything it had created was deleted" if not extra else "cleanup incomplete"
-            raise DeployError(
-                f"deploying {d.name!r} failed at step '{label}' "
-                f"({type(error).__name__}: {_first_line(error)}); {done}{extra}"
-            ) from error
+    run_steps(
+        conn,
+        [(label, partial(step, conn, d, **kwargs)) for label, step, kwargs in _STEPS],
+        undo=partial(teardown, conn, d),
+        error=DeployError,
+        what=f"deploying {d.name!r}",
+    )
     return d
 
 
@@ -1197,7 +1173,7 @@ def shift_traffic(conn: Connection, d: Deployment, green_weight: int) -> dict[st
     )
     d.weights = weights
     seen = listener_weights(conn, d)
-    _say(conn, f"Listener weights now: blue {seen.get('blue')}, green {seen.get('green')}")
+    conn.say(f"Listener weights now: blue {seen.get('blue')}, green {seen.get('green')}")
     return seen
 
 
@@ -1237,7 +1213,7 @@ def shift_schedule(
             time.sleep(pause_seconds)
         walked.append((weight, shift_traffic(conn, d, weight)))
         if healthy is not None and not healthy(weight):
-            _say(conn, f"Green is not healthy at {weight} %: rolling back to blue")
+            conn.say(f"Green is not healthy at {weight} %: rolling back to blue")
             walked.append((0, shift_traffic(conn, d, 0)))
             break
     return walked
@@ -1296,7 +1272,7 @@ def _call(conn: Connection, method: Callable[..., Any], problems: list[str], **k
                 time.sleep(10)
                 continue
             shown = ", ".join(map(str, kwargs.values()))
-            problems.append(f"{method.__name__}({shown}): {code or _first_line(error)}")
+            problems.append(f"{method.__name__}({shown}): {code or first_line(error)}")
             return "failed"
     return "failed"  # pragma: no cover - the loop always returns
 
@@ -1322,14 +1298,14 @@ def teardown(conn: Connection, d: Deployment) -> list[str]:
         If something could not be deleted (after the rest was); run :func:`leftovers`.
     """
     if d.empty:
-        _say(conn, f"Teardown of {d.name!r}: nothing left to delete")
+        conn.say(f"Teardown of {d.name!r}: nothing left to delete")
         return []
     problems: list[str] = []
     deleted: list[str] = []
 
     def report(what: str, now: list[str]) -> None:
         if now:
-            _say(conn, f"{what}: {', '.join(now)}")
+            conn.say(f"{what}: {', '.join(now)}")
             deleted.extend(now)
 
     def one(method: Callable[..., Any], what: str, label: str, **kwargs: Any) -> bool:
@@ -1394,7 +1370,7 @@ def teardown(conn: Connection, d: Deployment) -> list[str]:
                 cluster=d.name, services=now, WaiterConfig={"Delay": 10, "MaxAttempts": 60}
             )
         except Exception as error:
-            problems.append(f"waiting for the services to stop: {_first_line(error)}")
+            problems.append(f"waiting for the services to stop: {first_line(error)}")
     now = []
     for color, arn in list(d.task_definition_arns.items()):
         outcome = _call(conn, ecs.deregister_task_definition, problems, taskDefinition=arn)
@@ -1424,7 +1400,7 @@ def teardown(conn: Connection, d: Deployment) -> list[str]:
                 try:
                     elb.get_waiter("load_balancers_deleted").wait(LoadBalancerArns=[arn])
                 except Exception as error:
-                    problems.append(f"waiting for the load balancer: {_first_line(error)}")
+                    problems.append(f"waiting for the load balancer: {first_line(error)}")
             d.load_balancer_arn = None
             d.load_balancer_dns = None
     now = []
@@ -1451,7 +1427,7 @@ def teardown(conn: Connection, d: Deployment) -> list[str]:
                 d.repository_name = d.repository_uri = None
                 d.repository_created = False
         else:
-            _say(conn, f"Kept ECR repository {d.repository_name}: it existed before")
+            conn.say(f"Kept ECR repository {d.repository_name}: it existed before")
             d.repository_name = d.repository_uri = None
 
     if d.execution_role_name:

@@ -23,11 +23,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from cloudlab.aws.session import Connection
+from cloudlab.aws.steps import first_line, run_steps
 from cloudlab.vpc.plan import TAG_KEY, NetworkPlan
 from cloudlab.vpc.prices import PRICES
 
@@ -207,10 +209,6 @@ def security_group_rules(
 # ------------------------------------------------------------------------- helpers
 
 
-def _say(conn: Connection, line: str) -> None:
-    print(line, file=conn.out)
-
-
 def _tags(plan: NetworkPlan, resource_type: str, name: str) -> list[dict[str, Any]]:
     return [
         {
@@ -232,11 +230,6 @@ def _price_note(key: str) -> str:
     price = PRICES[key]
     extra = f" plus USD {price.usd_per_gb:.3f} per GB processed" if price.usd_per_gb else ""
     return f"{extra} (prices read {price.read}, source: {price.source})".lstrip()
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
 
 
 # ----------------------------------------------------------------------- the steps
@@ -278,7 +271,7 @@ def resolve_azs(conn: Connection, plan: NetworkPlan, built: BuiltNetwork) -> dic
         shown = ", ".join(f"{a} → {n}" for a, n in built.az_names.items())
     else:  # the emulator's zone names are only labels: not worth printing
         shown = ", ".join(f"{a} → zone {ord(a) - ord('a') + 1}" for a in built.az_names)
-    _say(conn, f"Availability Zones (in name order): {shown}")
+    conn.say(f"Availability Zones (in name order): {shown}")
     return dict(built.az_names)
 
 
@@ -319,7 +312,7 @@ def create_vpc(conn: Connection, plan: NetworkPlan, built: BuiltNetwork) -> str:
         if built.ipv6_cidr is None:
             raise RuntimeError(f"{built.vpc_id}: AWS did not assign the IPv6 /56")
     v6 = f" + IPv6 {built.ipv6_cidr}" if built.ipv6_cidr else ""
-    _say(conn, f"VPC {built.vpc_id}: {plan.vpc_cidr}{v6}, DNS hostnames on")
+    conn.say(f"VPC {built.vpc_id}: {plan.vpc_cidr}{v6}, DNS hostnames on")
     return built.vpc_id
 
 
@@ -346,8 +339,7 @@ def create_subnets(conn: Connection, plan: NetworkPlan, built: BuiltNetwork) -> 
         if subnet.ipv6_cidr is not None:
             kwargs["Ipv6CidrBlock"] = str(subnet.ipv6_cidr)
         built.subnet_ids[subnet.name] = ec2.create_subnet(**kwargs)["Subnet"]["SubnetId"]
-    _say(
-        conn,
+    conn.say(
         f"{len(placed.subnets)} subnets: "
         + ", ".join(f"{s.name} {s.cidr}" for s in placed.subnets),
     )
@@ -368,7 +360,7 @@ def create_internet_gateway(conn: Connection, plan: NetworkPlan, built: BuiltNet
     built.igw_id = igw["InternetGateway"]["InternetGatewayId"]
     ec2.attach_internet_gateway(InternetGatewayId=built.igw_id, VpcId=built.vpc_id)
     built.igw_attached = True
-    _say(conn, f"Internet gateway {built.igw_id}: attached to {built.vpc_id}")
+    conn.say(f"Internet gateway {built.igw_id}: attached to {built.vpc_id}")
     return built.igw_id
 
 
@@ -384,7 +376,7 @@ def create_nat_gateways(conn: Connection, plan: NetworkPlan, built: BuiltNetwork
         AZ letter → NAT gateway id (empty with ``nat="none"``).
     """
     if not plan.nat_azs:
-        _say(conn, "NAT gateways: none in this plan")
+        conn.say("NAT gateways: none in this plan")
         return {}
     _need(built.subnet_ids, "the subnets", "create_subnets")
     ec2 = conn.client("ec2")
@@ -414,8 +406,7 @@ def create_nat_gateways(conn: Connection, plan: NetworkPlan, built: BuiltNetwork
         NatGatewayIds=list(built.nat_ids.values()),
         WaiterConfig={"Delay": 15 if conn.real else 1, "MaxAttempts": 40},
     )
-    _say(
-        conn,
+    conn.say(
         "NAT gateways available: "
         + ", ".join(f"{nid} in {plan.nat_subnet(az).name}" for az, nid in built.nat_ids.items()),
     )
@@ -440,7 +431,7 @@ def create_egress_only_internet_gateway(
         VpcId=built.vpc_id, TagSpecifications=_tags(plan, "egress-only-internet-gateway", "eigw")
     )
     built.eigw_id = eigw["EgressOnlyInternetGateway"]["EgressOnlyInternetGatewayId"]
-    _say(conn, f"Egress-only internet gateway {built.eigw_id}: IPv6 out only, in {built.vpc_id}")
+    conn.say(f"Egress-only internet gateway {built.eigw_id}: IPv6 out only, in {built.vpc_id}")
     return built.eigw_id
 
 
@@ -503,7 +494,7 @@ def create_route_tables(conn: Connection, plan: NetworkPlan, built: BuiltNetwork
             )
             shown.append(f"{route.destination} → {route.target}")
         summary.append(f"{table.name} ({', '.join(shown) or 'local only'})")
-    _say(conn, f"{len(plan.route_tables)} route tables: " + "; ".join(summary))
+    conn.say(f"{len(plan.route_tables)} route tables: " + "; ".join(summary))
     return dict(built.route_table_ids)
 
 
@@ -526,8 +517,7 @@ def associate_route_tables(
                 RouteTableId=built.route_table_ids[table.name], SubnetId=built.subnet_ids[name]
             )
             built.association_ids[name] = assoc["AssociationId"]
-    _say(
-        conn,
+    conn.say(
         "Associations: "
         + "; ".join(f"{t.name} ← {', '.join(t.subnets)}" for t in plan.route_tables),
     )
@@ -606,8 +596,7 @@ def create_security_groups(
                 GroupId=group_id,
                 IpPermissions=[_permission(r, built.security_group_ids) for r in rules["egress"]],
             )
-    _say(
-        conn,
+    conn.say(
         "Security groups: "
         + "; ".join(
             f"{role} {built.security_group_ids[role]} in: {', '.join(map(str, rules['ingress']))}"
@@ -660,26 +649,22 @@ def build_network(conn: Connection, plan: NetworkPlan, *, app_port: int = APP_PO
     plan.validate()
     security_group_rules(plan, app_port)  # checks the port before anything is created
     built = BuiltNetwork(plan=plan.name, region=conn.region)
-    for label, step in _STEPS:
-        try:
-            if step is create_security_groups:
-                step(conn, plan, built, app_port=app_port)
-            else:
-                step(conn, plan, built)
-        except BaseException as error:
-            _say(conn, f"Failed to {label}: {_first_line(error)}. Deleting what was created…")
-            extra = ""
-            try:
-                teardown(conn, built)
-            except Exception as cleanup:
-                extra = f"; cleaning up also failed ({_first_line(cleanup)}): run leftovers()"
-            if not isinstance(error, Exception):  # KeyboardInterrupt and the like
-                raise
-            done = "everything it had created was deleted" if not extra else "cleanup incomplete"
-            raise BuildError(
-                f"building plan {plan.name!r} failed at step '{label}' "
-                f"({type(error).__name__}: {_first_line(error)}); {done}{extra}"
-            ) from error
+    steps = [
+        (
+            label,
+            partial(step, conn, plan, built, app_port=app_port)
+            if step is create_security_groups
+            else partial(step, conn, plan, built),
+        )
+        for label, step in _STEPS
+    ]
+    run_steps(
+        conn,
+        steps,
+        undo=partial(teardown, conn, built),
+        error=BuildError,
+        what=f"building plan {plan.name!r}",
+    )
     return built
 
 
@@ -763,7 +748,7 @@ def teardown(conn: Connection, built: BuiltNetwork) -> list[str]:
         If something could not be deleted (after the rest was); run :func:`leftovers`.
     """
     if built.empty:
-        _say(conn, f"Teardown of {built.plan!r}: nothing left to delete")
+        conn.say(f"Teardown of {built.plan!r}: nothing left to delete")
         return []
     ec2 = conn.client("ec2")
     problems: list[str] = []
@@ -781,7 +766,7 @@ def teardown(conn: Connection, built: BuiltNetwork) -> list[str]:
             if outcome == "done":
                 now.append(resource_id)
         if now:
-            _say(conn, f"{what}: {', '.join(now)}")
+            conn.say(f"{what}: {', '.join(now)}")
         deleted.extend(now)
         return now
 
@@ -796,7 +781,7 @@ def teardown(conn: Connection, built: BuiltNetwork) -> list[str]:
         except ClientError as error:
             finished = set()
             if not _gone(error):
-                problems.append(f"describe_nat_gateways: {_first_line(error)}")
+                problems.append(f"describe_nat_gateways: {first_line(error)}")
         for az, nat_id in list(built.nat_ids.items()):
             if nat_id in finished:
                 del built.nat_ids[az]
@@ -808,7 +793,7 @@ def teardown(conn: Connection, built: BuiltNetwork) -> list[str]:
                 WaiterConfig={"Delay": 15 if conn.real else 1, "MaxAttempts": 40},
             )
         except Exception as error:
-            problems.append(f"waiting for NAT gateways to be deleted: {_first_line(error)}")
+            problems.append(f"waiting for NAT gateways to be deleted: {first_line(error)}")
     sweep(built.allocation_ids, ec2.release_address, "AllocationId", "Released Elastic IPs")
     sweep(
         built.association_ids,
@@ -852,7 +837,7 @@ def teardown(conn: Connection, built: BuiltNetwork) -> list[str]:
             found = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"]
         except ClientError as error:
             if not _gone(error):
-                problems.append(f"describe_security_groups({group_id}): {_first_line(error)}")
+                problems.append(f"describe_security_groups({group_id}): {first_line(error)}")
             continue
         for permissions, revoke in (
             (found[0].get("IpPermissions", []), ec2.revoke_security_group_ingress),
