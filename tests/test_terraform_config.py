@@ -20,10 +20,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import hcl2
 import pytest
-from hcl2 import SerializationOptions
 
+from cloudlab import terraform
 from cloudlab.net import aws as net_aws
 from cloudlab.net import find_overlaps
 from cloudlab.vpc.plan import plan_network
@@ -32,7 +31,6 @@ ROOT = Path(__file__).resolve().parents[1]
 LAB = ROOT / "labs" / "terraform"
 MODULES = ("network", "load_balancer", "service")
 MODULE_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf")
-OPTIONS = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
 
 #: Fargate's valid task sizes: CPU units -> memory (MiB), from AWS's "Amazon ECS task
 #: definition parameters for Fargate" (Task size), read 2026-11-28.
@@ -50,46 +48,13 @@ AWS_FARGATE_SIZES: dict[int, tuple[int, ...]] = {
 # --------------------------------------------------------------------------- helpers
 
 
-class Module:
-    """Every block of one Terraform module folder, merged across its .tf files."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.resources: dict[tuple[str, str], dict[str, Any]] = {}
-        self.data: dict[tuple[str, str], dict[str, Any]] = {}
-        self.variables: dict[str, dict[str, Any]] = {}
-        self.outputs: dict[str, dict[str, Any]] = {}
-        self.locals: dict[str, Any] = {}
-        self.modules: dict[str, dict[str, Any]] = {}
-        self.providers: dict[str, dict[str, Any]] = {}
-        self.terraform: list[dict[str, Any]] = []
-        for path in sorted(folder.glob("*.tf")):
-            with path.open(encoding="utf-8") as handle:
-                parsed = hcl2.load(handle, serialization_options=OPTIONS)
-            for kind, store in (("resource", self.resources), ("data", self.data)):
-                for block in parsed.get(kind, []):
-                    for rtype, named in block.items():
-                        for name, body in named.items():
-                            store[(rtype, name)] = body
-            for block in parsed.get("variable", []):
-                self.variables.update(block)
-            for block in parsed.get("output", []):
-                self.outputs.update(block)
-            for block in parsed.get("locals", []):
-                self.locals.update(block)
-            for block in parsed.get("module", []):
-                self.modules.update(block)
-            for block in parsed.get("provider", []):
-                self.providers.update(block)
-            self.terraform.extend(parsed.get("terraform", []))
+class Module(terraform.Module):
+    """The lab's module as the package reads it, with asserting look-ups for tests."""
 
     def resource(self, rtype: str, name: str) -> dict[str, Any]:
         key = (rtype, name)
         assert key in self.resources, f"{self.folder.name}: no resource {rtype}.{name}"
         return self.resources[key]
-
-    def of_type(self, rtype: str) -> dict[str, dict[str, Any]]:
-        return {name: body for (t, name), body in self.resources.items() if t == rtype}
 
 
 @cache
