@@ -112,6 +112,7 @@ site-test: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_subnets.py
+	$(BIN)/python bench/bench_sim.py
 	$(BIN)/python bench/bench_app.py
 
 lock: $(VENV)/.installed

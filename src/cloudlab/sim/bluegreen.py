@@ -1,0 +1,337 @@
+"""Simulate shifting traffic from blue to green with weighted target groups, and rolling back.
+
+A listener rule's ``forward`` action can name several target groups, each with a weight
+from 0 to 999; requests are shared in proportion to the weights. Shipping a new version
+(green) next to the old one (blue) then means changing the weights on a schedule, for
+example 100/0 → 80/20 → 50/50 → 0/100, while an alarm watches green's error rate and
+puts everything back on blue (100/0) if it fires.
+
+The model, one step (``step_s``) at a time:
+
+- requests arrive (seeded Poisson counts) and each goes to green with probability
+  ``green / (blue + green)`` of the weights in force (:class:`Shift`);
+- each colour fails a request with its own error rate (green's is the injected bug);
+- every ``period_s`` the alarm computes green's error rate over the period (periods in
+  which green got no requests do not count as breaching); when ``evaluation_periods``
+  periods in a row are above ``threshold``, the alarm fires at the end of the last one
+  and the weights go to 100/0 for the rest of the run.
+
+:func:`all_at_once` builds the schedule of a plain switch (100/0 then 0/100) to compare
+with. Weights are always shown as percentages that sum to 100.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from cloudlab.sim.traffic import arrivals as make_arrivals
+
+__all__ = [
+    "MAX_WEIGHT",
+    "Alarm",
+    "BlueGreenRun",
+    "Shift",
+    "all_at_once",
+    "canary_schedule",
+    "simulate_blue_green",
+]
+
+#: Largest weight of one target group in a forward action (weights are 0–999).
+MAX_WEIGHT = 999
+
+
+@dataclass(frozen=True)
+class Shift:
+    """Set the listener's weights at ``at_s``.
+
+    Attributes
+    ----------
+    at_s : float
+        When the weights change, seconds.
+    blue, green : int
+        Weights of the two target groups, each 0–999, not both 0.
+    """
+
+    at_s: float
+    blue: int
+    green: int
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.at_s) or self.at_s < 0:
+            raise ValueError(f"a weight change must happen at 0 s or later, not {self.at_s}")
+        for colour, weight in (("blue", self.blue), ("green", self.green)):
+            if int(weight) != weight or not 0 <= weight <= MAX_WEIGHT:
+                raise ValueError(
+                    f"the {colour} weight must be a whole number from 0 to {MAX_WEIGHT}, "
+                    f"not {weight}"
+                )
+        if self.blue == 0 and self.green == 0:
+            raise ValueError("the blue and green weights cannot both be 0")
+
+    @property
+    def green_pct(self) -> float:
+        """Green's share of requests, percent (blue's is 100 minus this)."""
+        return 100.0 * self.green / (self.blue + self.green)
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """A CloudWatch-style alarm on green's error rate.
+
+    Attributes
+    ----------
+    threshold : float
+        Error rate that breaches, as a fraction (0.05 = 5 %).
+    evaluation_periods : int
+        Periods in a row above the threshold before the alarm fires.
+    period_s : float
+        Length of one period, seconds.
+    """
+
+    threshold: float = 0.05
+    evaluation_periods: int = 2
+    period_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.threshold < 1:
+            raise ValueError(
+                f"the alarm threshold is an error rate between 0 and 1 (0.05 = 5 %), "
+                f"not {self.threshold}"
+            )
+        if int(self.evaluation_periods) != self.evaluation_periods or self.evaluation_periods < 1:
+            raise ValueError("the alarm needs a whole number of evaluation periods, at least 1")
+        if not math.isfinite(self.period_s) or self.period_s <= 0:
+            raise ValueError(f"the alarm period must be more than 0 seconds, not {self.period_s}")
+
+
+def canary_schedule(
+    steps: Sequence[tuple[int, int]] = ((100, 0), (80, 20), (50, 50), (0, 100)),
+    every_s: float = 600.0,
+) -> tuple[Shift, ...]:
+    """Weights changed in stages, one stage every ``every_s`` seconds from time 0.
+
+    Parameters
+    ----------
+    steps : sequence of (blue, green)
+        Weights of each stage (default 100/0 → 80/20 → 50/50 → 0/100).
+    every_s : float
+        Seconds between stages.
+
+    Returns
+    -------
+    tuple of Shift
+        The schedule.
+    """
+    if every_s <= 0:
+        raise ValueError(f"the time between stages must be more than 0 seconds, not {every_s}")
+    return tuple(Shift(i * every_s, b, g) for i, (b, g) in enumerate(steps))
+
+
+def all_at_once(switch_s: float) -> tuple[Shift, ...]:
+    """All traffic on blue until ``switch_s``, then all on green.
+
+    Parameters
+    ----------
+    switch_s : float
+        When to switch, seconds.
+
+    Returns
+    -------
+    tuple of Shift
+        The schedule.
+    """
+    return (Shift(0.0, 100, 0), Shift(switch_s, 0, 100))
+
+
+@dataclass(frozen=True, eq=False)
+class BlueGreenRun:
+    """What happened, step by step.
+
+    Attributes
+    ----------
+    t_s : numpy.ndarray
+        Start of each step, seconds.
+    step_s : float
+        Step length, seconds.
+    green_pct : numpy.ndarray
+        Green's share of the weights in force at each step, percent.
+    blue_requests, green_requests : numpy.ndarray
+        Requests sent to each colour in each step.
+    blue_errors, green_errors : numpy.ndarray
+        Failed requests of each colour in each step (the errors users saw).
+    period_end_s : numpy.ndarray
+        End of each alarm period, seconds.
+    green_error_rate : numpy.ndarray
+        Green's error rate in each period (NaN when green got no requests).
+    breaching : numpy.ndarray of bool
+        Whether each period was above the threshold.
+    rollback_s : float or None
+        When the alarm fired and the weights went back to 100/0 (None: never).
+    schedule : tuple of Shift
+        The weight changes planned.
+    alarm : Alarm
+        The alarm used.
+    """
+
+    t_s: np.ndarray
+    step_s: float
+    green_pct: np.ndarray
+    blue_requests: np.ndarray
+    green_requests: np.ndarray
+    blue_errors: np.ndarray
+    green_errors: np.ndarray
+    period_end_s: np.ndarray
+    green_error_rate: np.ndarray
+    breaching: np.ndarray
+    rollback_s: float | None
+    schedule: tuple[Shift, ...]
+    alarm: Alarm
+
+    @property
+    def requests(self) -> int:
+        """All requests."""
+        return int(self.blue_requests.sum() + self.green_requests.sum())
+
+    @property
+    def errors(self) -> int:
+        """All requests that failed, of either colour."""
+        return int(self.blue_errors.sum() + self.green_errors.sum())
+
+    @property
+    def summary(self) -> str:
+        """One line: errors users saw, and whether and when the rollback happened."""
+        total = self.requests
+        share = 100.0 * self.errors / total if total else 0.0
+        text = f"Users saw {self.errors:,} errors in {total:,} requests ({share:.2f} %)"
+        if self.rollback_s is not None:
+            return f"{text}; the alarm rolled back to blue at t={self.rollback_s:.0f} s."
+        finished = self.green_pct[-1]
+        return f"{text}; no rollback, green ends with {finished:.0f} % of the traffic."
+
+
+def _weights(schedule: Sequence[Shift], t: np.ndarray) -> np.ndarray:
+    ordered = sorted(schedule, key=lambda s: s.at_s)
+    if not ordered:
+        raise ValueError("the schedule needs at least one weight setting")
+    if ordered[0].at_s > 0:
+        ordered.insert(0, Shift(0.0, 100, 0))
+    times = np.array([s.at_s for s in ordered])
+    pct = np.array([s.green_pct for s in ordered])
+    return pct[np.searchsorted(times, t, side="right") - 1]
+
+
+def simulate_blue_green(
+    rps: float | Sequence[float] | np.ndarray,
+    schedule: Sequence[Shift] | None = None,
+    *,
+    green_error_rate: float = 0.1,
+    blue_error_rate: float = 0.001,
+    alarm: Alarm | None = None,
+    rollback: bool = True,
+    duration_s: float | None = None,
+    step_s: float = 1.0,
+    seed: int = 0,
+) -> BlueGreenRun:
+    """Run a weighted shift from blue to green, with an alarm that can roll it back.
+
+    Parameters
+    ----------
+    rps : float or sequence of float
+        Request rate, requests per second: one number (then give ``duration_s``) or one
+        value per step.
+    schedule : sequence of Shift, optional
+        Weight changes (default :func:`canary_schedule`: 100/0, 80/20, 50/50, 0/100 every
+        10 minutes). Before the first change the weights are 100/0.
+    green_error_rate, blue_error_rate : float
+        Fraction of each colour's requests that fail (0–1).
+    alarm : Alarm, optional
+        The rollback alarm (default: 5 % over 2 one-minute periods).
+    rollback : bool, optional
+        False watches the alarm but never acts on it.
+    duration_s : float, optional
+        Length of the run when ``rps`` is one number, seconds.
+    step_s : float, optional
+        Step length, seconds; must divide the alarm period.
+    seed : int, optional
+        Seed for arrivals, routing and errors.
+
+    Returns
+    -------
+    BlueGreenRun
+        Arrays over time and a ``summary``.
+    """
+    alarm = alarm or Alarm()
+    schedule = tuple(canary_schedule() if schedule is None else schedule)
+    for name, rate in (("green", green_error_rate), ("blue", blue_error_rate)):
+        if not 0 <= rate <= 1:
+            raise ValueError(f"the {name} error rate is a fraction from 0 to 1, not {rate}")
+    if not math.isfinite(step_s) or step_s <= 0:
+        raise ValueError(f"the time step must be a positive number of seconds, not {step_s}")
+    per = alarm.period_s / step_s
+    if abs(per - round(per)) > 1e-9 or round(per) < 1:
+        raise ValueError(
+            f"the alarm period ({alarm.period_s} s) must be a whole number of steps of {step_s} s"
+        )
+    per = round(per)
+    if np.ndim(rps) == 0:
+        if duration_s is None:
+            raise ValueError("give a duration when the request rate is a single number")
+        rates = np.full(max(1, round(duration_s / step_s)), float(rps))  # type: ignore[arg-type]
+    else:
+        rates = np.asarray(rps, dtype=float)
+    if rates.ndim != 1 or rates.size == 0:
+        raise ValueError("the traffic must be a non-empty series of request rates")
+    root = np.random.default_rng(seed)
+    route_rng, green_rng, blue_rng = root.spawn(3)
+    arrived = make_arrivals(rates, step_s, seed=int(root.integers(2**63)))
+    steps = arrived.size
+    t = np.arange(steps) * float(step_s)
+    planned = _weights(schedule, t)
+    green_req = route_rng.binomial(arrived, planned / 100.0)
+    green_err = green_rng.binomial(green_req, green_error_rate)
+
+    periods = steps // per
+    g_req = green_req[: periods * per].reshape(periods, per).sum(axis=1)
+    g_err = green_err[: periods * per].reshape(periods, per).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(g_req > 0, g_err / np.maximum(g_req, 1), np.nan)
+    breaching = np.nan_to_num(rate, nan=0.0) > alarm.threshold
+    rollback_s = None
+    n = alarm.evaluation_periods
+    if periods >= n:
+        run = np.convolve(breaching.astype(int), np.ones(n, dtype=int), mode="valid")
+        fired = np.nonzero(run == n)[0]
+        if fired.size and rollback:
+            rollback_s = float((fired[0] + n) * per * step_s)
+    pct = planned.copy()
+    if rollback_s is not None:
+        after = t >= rollback_s
+        pct[after] = 0.0
+        green_req = np.where(after, 0, green_req)
+        green_err = np.where(after, 0, green_err)
+        g_req = green_req[: periods * per].reshape(periods, per).sum(axis=1)
+        g_err = green_err[: periods * per].reshape(periods, per).sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = np.where(g_req > 0, g_err / np.maximum(g_req, 1), np.nan)
+        breaching = np.nan_to_num(rate, nan=0.0) > alarm.threshold
+    blue_req = arrived - green_req
+    blue_err = blue_rng.binomial(blue_req, blue_error_rate)
+    return BlueGreenRun(
+        t_s=t,
+        step_s=float(step_s),
+        green_pct=pct,
+        blue_requests=blue_req,
+        green_requests=green_req,
+        blue_errors=blue_err,
+        green_errors=green_err,
+        period_end_s=(np.arange(periods) + 1) * per * float(step_s),
+        green_error_rate=rate,
+        breaching=breaching,
+        rollback_s=rollback_s,
+        schedule=schedule,
+        alarm=alarm,
+    )

@@ -1,0 +1,727 @@
+"""Simulate an Application Load Balancer spreading requests over targets that fail and drain.
+
+The model follows the behaviour documented for Application Load Balancer target groups,
+one time step (``step_s``, normally one second) at a time:
+
+- **Routing.** New requests go to the targets that are registered, not draining and
+  healthy in the load balancer's view, by ``round_robin`` (each in turn, the default) or
+  ``least_outstanding_requests`` (to whoever has the fewest requests in progress). If no
+  target is healthy the load balancer *fails open* and uses all of them.
+- **Health checks.** Every ``interval_s`` the load balancer asks each target for
+  ``path`` (``/healthz``). A target answers if it is up and its queue lets the check
+  through within ``timeout_s``; otherwise the check fails when the timeout expires.
+  ``unhealthy_threshold`` failures in a row take a target out of service;
+  ``healthy_threshold`` successes in a row put it back. Defaults are AWS's: 30 s, 5 s,
+  5 and 2.
+- **Targets** serve up to ``capacity_rps`` requests per second and queue the rest; a
+  request that would wait longer than ``queue_timeout_s`` is refused at once (an
+  error), as a client would give up on it anyway. A target that is down fails whatever
+  it holds and whatever it is sent.
+- **Connection draining.** A target being deregistered gets no new requests, finishes
+  its queue, and whatever is still queued when the deregistration delay (default 300 s)
+  ends is cut off.
+
+No request is ever lost: each one is served, still queued at the end, or counted as an
+error with a reason (:data:`ERROR_REASONS`). Arrivals are seeded Poisson counts (or exact
+counts with ``random_arrivals=False``), so the same inputs and seed give the same arrays.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from cloudlab.sim.traffic import arrivals as make_arrivals
+
+__all__ = [
+    "ALGORITHMS",
+    "DEFAULT_DEREGISTRATION_DELAY_S",
+    "ERROR_REASONS",
+    "Algorithm",
+    "Deregistration",
+    "Detection",
+    "Failure",
+    "HealthCheck",
+    "LoadBalancerRun",
+    "Target",
+    "simulate_load_balancer",
+]
+
+Algorithm = Literal["round_robin", "least_outstanding_requests"]
+#: The routing algorithms of an ALB target group, with a label for menus.
+ALGORITHMS: dict[str, str] = {
+    "round_robin": "round robin",
+    "least_outstanding_requests": "least outstanding requests",
+}
+#: Default deregistration delay (connection draining) of a target group, seconds.
+DEFAULT_DEREGISTRATION_DELAY_S = 300.0
+#: Why a request failed, keyed by the name used in :attr:`LoadBalancerRun.errors`.
+ERROR_REASONS: dict[str, str] = {
+    "target_down": "sent to (or in progress on) a target that had failed",
+    "timed_out": "refused: the target's queue was longer than the client would wait",
+    "drain_cutoff": "still queued when the deregistration delay ended",
+    "no_targets": "no registered target left to send it to",
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """One registered target (an ECS task, by its IP address).
+
+    Attributes
+    ----------
+    name : str
+        A short name, such as ``"task-a"``.
+    capacity_rps : float
+        Requests per second it can finish.
+    latency_ms : float
+        Time to serve one request when nothing is queued, milliseconds.
+    """
+
+    name: str
+    capacity_rps: float = 100.0
+    latency_ms: float = 20.0
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise ValueError("every target needs a name")
+        if not math.isfinite(self.capacity_rps) or self.capacity_rps <= 0:
+            raise ValueError(
+                f"target {self.name}: capacity must be more than 0 requests per second"
+            )
+        if not math.isfinite(self.latency_ms) or self.latency_ms < 0:
+            raise ValueError(f"target {self.name}: latency must be 0 ms or more")
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    """Health check settings of a target group (ALB defaults for ``ip`` targets).
+
+    Attributes
+    ----------
+    interval_s : float
+        Seconds between checks of one target (AWS allows 5–300; default 30).
+    timeout_s : float
+        Seconds without an answer that make a check fail (AWS allows 2–120; default 5).
+    healthy_threshold : int
+        Consecutive successes that put a target back in service (2–10; default 5).
+    unhealthy_threshold : int
+        Consecutive failures that take a target out of service (2–10; default 2).
+    path : str
+        The URL path asked for (the lab app answers on ``/healthz``).
+    """
+
+    interval_s: float = 30.0
+    timeout_s: float = 5.0
+    healthy_threshold: int = 5
+    unhealthy_threshold: int = 2
+    path: str = "/healthz"
+
+    def __post_init__(self) -> None:
+        if not 5 <= self.interval_s <= 300:
+            raise ValueError(
+                f"the health check interval must be 5–300 seconds, not {self.interval_s}"
+            )
+        if not 2 <= self.timeout_s <= 120:
+            raise ValueError(
+                f"the health check timeout must be 2–120 seconds, not {self.timeout_s}"
+            )
+        if self.timeout_s >= self.interval_s:
+            raise ValueError(
+                f"the health check timeout ({self.timeout_s} s) must be shorter than the "
+                f"interval ({self.interval_s} s)"
+            )
+        for name, value in (
+            ("healthy threshold", self.healthy_threshold),
+            ("unhealthy threshold", self.unhealthy_threshold),
+        ):
+            if int(value) != value or not 2 <= value <= 10:
+                raise ValueError(f"the {name} must be a whole number of checks from 2 to 10")
+        if not self.path.startswith("/"):
+            raise ValueError(f"the health check path must start with '/', not {self.path!r}")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A target that stops answering at ``start_s`` and comes back at ``end_s``.
+
+    Attributes
+    ----------
+    target : str
+        Name of the target.
+    start_s : float
+        When it fails, seconds.
+    end_s : float or None
+        When it works again, seconds (None: never).
+    """
+
+    target: str
+    start_s: float
+    end_s: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.start_s < 0:
+            raise ValueError(f"failure of {self.target}: the start time must be 0 s or later")
+        if self.end_s is not None and self.end_s <= self.start_s:
+            raise ValueError(f"failure of {self.target}: it must end after it starts")
+
+
+@dataclass(frozen=True)
+class Deregistration:
+    """A target removed from the target group at ``at_s`` (it drains first).
+
+    Attributes
+    ----------
+    target : str
+        Name of the target.
+    at_s : float
+        When deregistration starts, seconds.
+    """
+
+    target: str
+    at_s: float
+
+    def __post_init__(self) -> None:
+        if self.at_s < 0:
+            raise ValueError(f"deregistration of {self.target}: the time must be 0 s or later")
+
+
+@dataclass(frozen=True)
+class Detection:
+    """How quickly the health checks noticed one failure.
+
+    Attributes
+    ----------
+    target : str
+        Name of the failed target.
+    failed_s : float
+        When it failed, seconds.
+    out_s : float or None
+        When the load balancer took it out of service (None: never).
+    recovered_s : float or None
+        When it started working again (None: never).
+    back_s : float or None
+        When the load balancer put it back in service (None: not within the run).
+    """
+
+    target: str
+    failed_s: float
+    out_s: float | None
+    recovered_s: float | None
+    back_s: float | None
+
+    @property
+    def detection_s(self) -> float | None:
+        """Seconds between the failure and the target being taken out of service."""
+        return None if self.out_s is None else self.out_s - self.failed_s
+
+
+@dataclass(frozen=True, eq=False)
+class LoadBalancerRun:
+    """What happened, step by step.
+
+    Attributes
+    ----------
+    t_s : numpy.ndarray
+        Start time of each step, seconds; shape ``(steps,)``.
+    step_s : float
+        Length of a step, seconds.
+    names : tuple of str
+        Target names, in column order.
+    algorithm : str
+        The routing algorithm used.
+    arrivals : numpy.ndarray
+        Requests arriving in each step; shape ``(steps,)``.
+    routed : numpy.ndarray
+        Requests sent to each target in each step; shape ``(steps, targets)``.
+    served : numpy.ndarray
+        Requests each target finished in each step; shape ``(steps, targets)``.
+    queued : numpy.ndarray
+        Requests waiting at each target at the end of each step.
+    errors : dict of str to numpy.ndarray
+        Failed requests per step for each reason in :data:`ERROR_REASONS`.
+    target_errors : numpy.ndarray
+        Failed requests per step charged to each target; ``(steps, targets)``.
+    in_service : numpy.ndarray of bool
+        Whether the load balancer considered each target healthy (and not draining).
+    up : numpy.ndarray of bool
+        Whether each target was actually working.
+    registered : numpy.ndarray of bool
+        Whether each target was registered (draining counts as registered).
+    latency_ms : numpy.ndarray
+        Typical time to serve a request sent to each target in each step, ms
+        (its base latency plus the wait behind its queue); NaN when not in use.
+    detections : tuple of Detection
+        One per failure.
+    health : HealthCheck
+        The health check settings used.
+    """
+
+    t_s: np.ndarray
+    step_s: float
+    names: tuple[str, ...]
+    algorithm: str
+    arrivals: np.ndarray
+    routed: np.ndarray
+    served: np.ndarray
+    queued: np.ndarray
+    errors: dict[str, np.ndarray]
+    target_errors: np.ndarray
+    in_service: np.ndarray
+    up: np.ndarray
+    registered: np.ndarray
+    latency_ms: np.ndarray
+    detections: tuple[Detection, ...]
+    health: HealthCheck = field(default_factory=HealthCheck)
+
+    @property
+    def total_arrivals(self) -> int:
+        """All requests that arrived."""
+        return int(self.arrivals.sum())
+
+    @property
+    def total_served(self) -> int:
+        """All requests served."""
+        return int(self.served.sum())
+
+    @property
+    def total_errors(self) -> int:
+        """All failed requests."""
+        return int(sum(int(v.sum()) for v in self.errors.values()))
+
+    @property
+    def still_queued(self) -> int:
+        """Requests still waiting at the end of the run."""
+        return int(self.queued[-1].sum())
+
+    def error_counts(self) -> dict[str, int]:
+        """Failed requests by reason, over the whole run."""
+        return {reason: int(v.sum()) for reason, v in self.errors.items()}
+
+    def per_target(self) -> dict[str, int]:
+        """Requests sent to each target over the whole run."""
+        return {name: int(n) for name, n in zip(self.names, self.routed.sum(axis=0), strict=True)}
+
+    @property
+    def summary(self) -> str:
+        """One line: how many requests were served, failed, and why."""
+        total = self.total_arrivals
+        served = self.total_served
+        share = 100.0 * served / total if total else 100.0
+        parts = [f"Served {served:,} of {total:,} requests ({share:.2f} %)"]
+        counts = {k: v for k, v in self.error_counts().items() if v}
+        if counts:
+            biggest = ", ".join(f"{v:,} {_SHORT[k]}" for k, v in counts.items())
+            parts.append(f"{sum(counts.values()):,} errors ({biggest})")
+        else:
+            parts.append("no errors")
+        for d in self.detections:
+            if d.out_s is not None:
+                parts.append(f"{d.target} taken out {d.detection_s:.0f} s after it failed")
+            else:
+                parts.append(f"{d.target} was never taken out")
+        return "; ".join(parts) + "."
+
+
+#: Skip through quiet stretches with NumPy (tests turn this off to compare).
+_FAST = True
+
+_SHORT = {
+    "target_down": "to a failed target",
+    "timed_out": "queue too long",
+    "drain_cutoff": "cut off by draining",
+    "no_targets": "no target",
+}
+
+
+def _water_fill(levels: list[int], n: int, start: int = 0) -> list[int]:
+    """Give ``n`` requests one at a time to whoever has the fewest in progress.
+
+    Ties go in turn, starting at position ``start``, so that equal targets share
+    evenly (with empty queues this is exactly round robin).
+    """
+    k = len(levels)
+    order = sorted(range(k), key=lambda j: (levels[j], (j - start) % k))
+    s = [levels[j] for j in order]
+    remaining, m, cur = n, 1, s[0]
+    while m < k:
+        need = (s[m] - cur) * m
+        if need > remaining:
+            break
+        remaining -= need
+        cur = s[m]
+        m += 1
+    q, r = divmod(remaining, m)
+    out = [0] * k
+    for j in range(m):
+        out[order[j]] = cur - s[j] + q
+    for idx in sorted(order[:m], key=lambda j: (j - start) % k)[:r]:
+        out[idx] += 1
+    return out
+
+
+def _series(rps: float | Sequence[float] | np.ndarray, duration_s: float | None, step_s: float):
+    if np.ndim(rps) == 0:
+        if duration_s is None:
+            raise ValueError("give a duration when the request rate is a single number")
+        steps = round(duration_s / step_s)
+        if steps < 1:
+            raise ValueError("the duration must be at least one time step")
+        return np.full(steps, float(rps))  # type: ignore[arg-type]
+    rates = np.asarray(rps, dtype=float)
+    if rates.ndim != 1 or rates.size == 0:
+        raise ValueError("the traffic must be a non-empty series of request rates")
+    return rates
+
+
+def simulate_load_balancer(
+    rps: float | Sequence[float] | np.ndarray,
+    *,
+    targets: Sequence[Target] | int = 3,
+    algorithm: Algorithm = "round_robin",
+    health: HealthCheck | None = None,
+    failures: Sequence[Failure] = (),
+    deregistrations: Sequence[Deregistration] = (),
+    deregistration_delay_s: float = DEFAULT_DEREGISTRATION_DELAY_S,
+    queue_timeout_s: float = 10.0,
+    duration_s: float | None = None,
+    step_s: float = 1.0,
+    random_arrivals: bool = True,
+    seed: int = 0,
+) -> LoadBalancerRun:
+    """Run the load balancer model.
+
+    Parameters
+    ----------
+    rps : float or sequence of float
+        Request rate, requests per second: one number (then give ``duration_s``) or one
+        value per step (see :mod:`cloudlab.sim.traffic`).
+    targets : sequence of Target or int, optional
+        The targets, or how many identical ones (named ``task-a``, ``task-b``, ...).
+    algorithm : {"round_robin", "least_outstanding_requests"}, optional
+        How the load balancer picks a target.
+    health : HealthCheck, optional
+        Health check settings (default: AWS's defaults).
+    failures : sequence of Failure, optional
+        Targets that stop working for a while.
+    deregistrations : sequence of Deregistration, optional
+        Targets removed during the run.
+    deregistration_delay_s : float, optional
+        How long a deregistering target may finish its requests, seconds (0–3600).
+    queue_timeout_s : float, optional
+        Longest wait in a target's queue before a request is refused, seconds. This is a
+        property of the model's clients, not an AWS setting.
+    duration_s : float, optional
+        Length of the run when ``rps`` is a single number, seconds.
+    step_s : float, optional
+        Length of one step, seconds.
+    random_arrivals : bool, optional
+        Poisson arrivals (True) or exactly ``rps * step_s`` per step (False).
+    seed : int, optional
+        Seed for the arrivals.
+
+    Returns
+    -------
+    LoadBalancerRun
+        Arrays of what happened, and a one-line ``summary``.
+
+    Examples
+    --------
+    >>> run = simulate_load_balancer([9], targets=3, random_arrivals=False)
+    >>> run.per_target()
+    {'task-a': 3, 'task-b': 3, 'task-c': 3}
+    """
+    if step_s <= 0 or not math.isfinite(step_s):
+        raise ValueError(f"the time step must be a positive number of seconds, not {step_s}")
+    rates = _series(rps, duration_s, step_s)
+    if np.any(~np.isfinite(rates)) or np.any(rates < 0):
+        raise ValueError("request rates must be zero or more requests per second")
+    if isinstance(targets, int):
+        if not 1 <= targets <= 26:
+            raise ValueError(f"the number of targets must be 1 to 26, not {targets}")
+        targets = [Target(f"task-{chr(ord('a') + i)}") for i in range(targets)]
+    targets = list(targets)
+    if not targets:
+        raise ValueError("the target group needs at least one target")
+    names = tuple(t.name for t in targets)
+    if len(set(names)) != len(names):
+        raise ValueError("target names must be different from each other")
+    if algorithm not in ALGORITHMS:
+        raise ValueError(
+            f"unknown routing algorithm {algorithm!r}: use one of {', '.join(ALGORITHMS)}"
+        )
+    health = health or HealthCheck()
+    if not 0 <= deregistration_delay_s <= 3600:
+        raise ValueError(
+            f"the deregistration delay must be 0–3600 seconds, not {deregistration_delay_s}"
+        )
+    if not math.isfinite(queue_timeout_s) or queue_timeout_s <= 0:
+        raise ValueError(f"the queue timeout must be more than 0 seconds, not {queue_timeout_s}")
+    index = {name: i for i, name in enumerate(names)}
+    for event in (*failures, *deregistrations):
+        if event.target not in index:
+            raise ValueError(
+                f"there is no target called {event.target!r} (targets: {', '.join(names)})"
+            )
+
+    k = len(targets)
+    steps = rates.size
+    arrived = make_arrivals(rates, step_s, random=random_arrivals, seed=seed)
+    cap_step = [t.capacity_rps * step_s for t in targets]
+    cap_rps = [t.capacity_rps for t in targets]
+    queue_limit = [max(1, int(t.capacity_rps * queue_timeout_s)) for t in targets]
+    down_windows: list[list[tuple[float, float]]] = [[] for _ in range(k)]
+    for f in failures:
+        down_windows[index[f.target]].append((f.start_s, math.inf if f.end_s is None else f.end_s))
+    dereg_at = [math.inf] * k
+    for d in deregistrations:
+        dereg_at[index[d.target]] = min(dereg_at[index[d.target]], d.at_s)
+
+    registered = [True] * k
+    draining = [False] * k
+    drain_end = [math.inf] * k
+    healthy = [True] * k
+    fails = [0] * k
+    oks = [0] * k
+    next_check = [0.0] * k
+    pending: list[tuple[float, int, bool]] = []
+    backlog = [0] * k
+    credit = [0.0] * k
+    pointer = 0
+    interval, timeout = float(health.interval_s), float(health.timeout_s)
+    need_out, need_in = health.unhealthy_threshold, health.healthy_threshold
+    cap_floor = np.array([math.floor(c) for c in cap_step])
+    # Steps at which something scheduled happens (a failure starts or ends, a
+    # deregistration starts): quiet stretches never cross one.
+    boundaries = sorted(
+        {
+            min(steps, math.ceil(x / step_s - 1e-9))
+            for x in (
+                *(a for w in down_windows for a, _ in w),
+                *(b for w in down_windows for _, b in w if math.isfinite(b)),
+                *(d for d in dereg_at if math.isfinite(d)),
+            )
+        }
+        | {steps}
+    )
+
+    routed = np.zeros((steps, k), dtype=np.int64)
+    served_all = np.zeros((steps, k), dtype=np.int64)
+    queued = np.zeros((steps, k), dtype=np.int64)
+    target_errors = np.zeros((steps, k), dtype=np.int64)
+    in_service = np.zeros((steps, k), dtype=bool)
+    up_arr = np.zeros((steps, k), dtype=bool)
+    reg_arr = np.zeros((steps, k), dtype=bool)
+    err = {reason: np.zeros(steps, dtype=np.int64) for reason in ERROR_REASONS}
+    arrived_list = arrived.tolist()
+
+    def up_at(now: float) -> list[bool]:
+        return [not any(a <= now < b for a, b in down_windows[i]) for i in range(k)]
+
+    def quiet_stretch(step: int, up_now: list[bool]) -> int:
+        """Handle a run of steps where nothing can change state; return how many."""
+        nonlocal pointer
+        if not _FAST or pending or any(draining) or any(backlog):
+            return 0
+        active = [i for i in range(k) if registered[i]]
+        if any(dereg_at[i] <= step * step_s for i in active):
+            return 0
+        if any(healthy[i] != up_now[i] for i in active):
+            return 0
+        eligible = [i for i in active if healthy[i]]
+        if not eligible:
+            return 0
+        end = next(b for b in boundaries if b > step)
+        n = arrived[step:end]
+        m = len(eligible)
+        before = np.cumsum(n) - n + pointer
+        q, r = n // m, n % m
+        share = q[:, None] + (((np.arange(m)[None, :] - before[:, None]) % m) < r[:, None])
+        over = np.nonzero((share > cap_floor[eligible][None, :]).any(axis=1))[0]
+        length = int(over[0]) if over.size else end - step
+        if length == 0:
+            return 0
+        rows = slice(step, step + length)
+        routed[rows, eligible] = share[:length]
+        served_all[rows, eligible] = share[:length]
+        flags = np.zeros(k, dtype=bool)
+        flags[eligible] = True
+        in_service[rows] = flags
+        up_arr[rows] = up_now
+        reg_arr[rows] = registered
+        pointer = int((pointer + n[:length].sum()) % m)
+        last = share[length - 1]
+        for j, i in enumerate(eligible):
+            credit[i] = min(1.0, credit[i] + cap_step[i] - int(last[j]))
+        finish = (step + length) * step_s
+        for i in active:  # checks in the stretch only confirm what is known
+            while next_check[i] < finish:
+                next_check[i] += interval
+                if up_now[i]:
+                    oks[i], fails[i] = oks[i] + 1, 0
+                else:
+                    fails[i], oks[i] = fails[i] + 1, 0
+        return length
+
+    slow_steps: list[int] = []
+    slow_rows: list[
+        tuple[list[int], list[int], list[int], list[int], list[bool], list[bool], list[bool]]
+    ] = []
+    step = 0
+    while step < steps:
+        now = step * step_s
+        up_now = up_at(now)
+        done = quiet_stretch(step, up_now)
+        if done:
+            step += done
+            continue
+        # Health checks start on schedule; a failed one is known when its timeout expires.
+        for i in range(k):
+            while registered[i] and next_check[i] <= now:
+                ok = up_now[i] and backlog[i] / cap_rps[i] <= timeout
+                pending.append((next_check[i] if ok else next_check[i] + timeout, i, ok))
+                next_check[i] += interval
+        if pending:
+            due = [p for p in pending if p[0] <= now]
+            if due:
+                pending = [p for p in pending if p[0] > now]
+                for _, i, ok in sorted(due):
+                    if ok:
+                        oks[i], fails[i] = oks[i] + 1, 0
+                        if not healthy[i] and oks[i] >= need_in:
+                            healthy[i] = True
+                    else:
+                        fails[i], oks[i] = fails[i] + 1, 0
+                        if healthy[i] and fails[i] >= need_out:
+                            healthy[i] = False
+        errs = [0] * k
+        # Deregistration: stop new requests, then finish or cut off the queue.
+        for i in range(k):
+            if registered[i] and not draining[i] and now >= dereg_at[i]:
+                draining[i] = True
+                drain_end[i] = dereg_at[i] + deregistration_delay_s
+            if draining[i] and registered[i] and (backlog[i] == 0 or now >= drain_end[i]):
+                err["drain_cutoff"][step] += backlog[i]
+                errs[i] += backlog[i]
+                backlog[i] = 0
+                registered[i] = False
+        eligible = [i for i in range(k) if registered[i] and not draining[i] and healthy[i]]
+        if not eligible:  # fail open: every registered target, healthy or not
+            eligible = [i for i in range(k) if registered[i] and not draining[i]]
+        n = arrived_list[step]
+        assigned = [0] * k
+        if n:
+            if not eligible:
+                err["no_targets"][step] = n
+            else:
+                m = len(eligible)
+                start = pointer % m
+                if algorithm == "round_robin":
+                    q, r = divmod(n, m)
+                    for j, i in enumerate(eligible):
+                        assigned[i] = q + (1 if (j - start) % m < r else 0)
+                else:
+                    shares = _water_fill([backlog[i] for i in eligible], n, start)
+                    for i, part in zip(eligible, shares, strict=True):
+                        assigned[i] = part
+                pointer = (start + n) % m
+        served = [0] * k
+        for i in range(k):
+            a = assigned[i]
+            if not up_now[i]:
+                lost = a + backlog[i]
+                if lost:
+                    err["target_down"][step] += lost
+                    errs[i] += lost
+                    backlog[i] = 0
+                credit[i] = 0.0
+                continue
+            if a:
+                room = queue_limit[i] - backlog[i]
+                if a > room:
+                    refused = a - max(room, 0)
+                    err["timed_out"][step] += refused
+                    errs[i] += refused
+                    a -= refused
+                backlog[i] += a
+            if backlog[i]:
+                credit[i] += cap_step[i]
+                finished = min(backlog[i], int(credit[i]))
+                served[i] = finished
+                backlog[i] -= finished
+                credit[i] -= finished
+                if not backlog[i]:
+                    credit[i] = min(credit[i], 1.0)
+            else:
+                credit[i] = min(credit[i] + cap_step[i], 1.0)
+        # Rows of the slow steps are collected in lists and written in one go below.
+        slow_steps.append(step)
+        slow_rows.append(
+            (
+                assigned,
+                served,
+                backlog.copy(),
+                errs,
+                [registered[i] and not draining[i] and healthy[i] for i in range(k)],
+                up_now,
+                registered.copy(),
+            )
+        )
+        step += 1
+
+    if slow_steps:
+        columns = list(zip(*slow_rows, strict=True))
+        for array, rows in zip(
+            (routed, served_all, queued, target_errors, in_service, up_arr, reg_arr),
+            columns,
+            strict=True,
+        ):
+            array[slow_steps] = np.array(rows, dtype=array.dtype).reshape(len(slow_steps), k)
+
+    t_s = np.arange(steps) * float(step_s)
+    base = np.array([t.latency_ms for t in targets])
+    latency = base + 1000.0 * queued / np.array(cap_rps)
+    latency = np.where(routed > 0, latency, np.nan)
+    detections = _detections(failures, names, index, t_s, in_service)
+    return LoadBalancerRun(
+        t_s=t_s,
+        step_s=float(step_s),
+        names=names,
+        algorithm=algorithm,
+        arrivals=arrived,
+        routed=routed,
+        served=served_all,
+        queued=queued,
+        errors=err,
+        target_errors=target_errors,
+        in_service=in_service,
+        up=up_arr,
+        registered=reg_arr,
+        latency_ms=latency,
+        detections=detections,
+        health=health,
+    )
+
+
+def _detections(
+    failures: Sequence[Failure],
+    names: tuple[str, ...],
+    index: dict[str, int],
+    t_s: np.ndarray,
+    in_service: np.ndarray,
+) -> tuple[Detection, ...]:
+    found = []
+    for f in failures:
+        column = in_service[:, index[f.target]]
+        after = np.nonzero((t_s >= f.start_s) & ~column)[0]
+        out_s = float(t_s[after[0]]) if after.size else None
+        back_s = None
+        if f.end_s is not None and out_s is not None:
+            back = np.nonzero((t_s >= max(f.end_s, out_s)) & column)[0]
+            back_s = float(t_s[back[0]]) if back.size else None
+        found.append(Detection(f.target, float(f.start_s), out_s, f.end_s, back_s))
+    return tuple(found)

@@ -1,0 +1,325 @@
+"""Make traffic curves: how many requests per second arrive at each time step.
+
+Every curve is a NumPy array of request rates (requests per second, rps), one value per
+time step of ``step_s`` seconds, starting at time 0. Shapes:
+
+- :func:`steady`: the same rate all the time;
+- :func:`ramp`: a straight line from one rate to another between two times;
+- :func:`spike`: a base rate with a sudden burst for a while;
+- :func:`daily_cycle`: a smooth day, quiet at night and busiest at ``peak_hour``;
+- :func:`with_noise`: any curve with seeded random wobble added.
+
+:func:`arrivals` turns rates into whole requests per step, either exactly (rounded,
+carrying the fractions forward) or as seeded Poisson counts, which is how independent
+users' requests bunch up in practice. :func:`make_traffic` builds any shape by name, for
+the widgets. Everything is pure: the same arguments and seed give the same arrays.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+__all__ = [
+    "SHAPES",
+    "Shape",
+    "arrivals",
+    "daily_cycle",
+    "make_traffic",
+    "ramp",
+    "spike",
+    "steady",
+    "times",
+    "with_noise",
+]
+
+Shape = Literal["steady", "ramp", "spike", "daily"]
+#: The shapes :func:`make_traffic` knows, with a label for menus.
+SHAPES: dict[str, str] = {
+    "steady": "steady",
+    "ramp": "ramp up",
+    "spike": "sudden spike",
+    "daily": "daily cycle",
+}
+
+DAY_S = 86_400.0
+
+
+def _steps(duration_s: float, step_s: float) -> int:
+    if not np.isfinite(duration_s) or duration_s <= 0:
+        raise ValueError(f"the duration must be a positive number of seconds, not {duration_s}")
+    if not np.isfinite(step_s) or step_s <= 0:
+        raise ValueError(f"the time step must be a positive number of seconds, not {step_s}")
+    n = round(duration_s / step_s)
+    if n < 1:
+        raise ValueError(
+            f"a duration of {duration_s} s is shorter than one time step of {step_s} s"
+        )
+    if n > 10_000_000:
+        raise ValueError(f"{n:,} time steps is too many: use a longer step or a shorter duration")
+    return n
+
+
+def _rate(value: float, what: str) -> float:
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{what} must be zero or more requests per second, not {value}")
+    return float(value)
+
+
+def times(duration_s: float, step_s: float = 1.0) -> np.ndarray:
+    """Start time of each step, seconds.
+
+    Parameters
+    ----------
+    duration_s : float
+        Length of the simulation, seconds.
+    step_s : float, optional
+        Length of one time step, seconds.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``[0, step_s, 2 * step_s, ...]``, one value per step.
+    """
+    return np.arange(_steps(duration_s, step_s)) * float(step_s)
+
+
+def steady(rps: float, duration_s: float, step_s: float = 1.0) -> np.ndarray:
+    """The same request rate at every step.
+
+    Parameters
+    ----------
+    rps : float
+        Requests per second.
+    duration_s, step_s : float
+        Length of the simulation and of one step, seconds.
+
+    Returns
+    -------
+    numpy.ndarray
+        Requests per second at each step.
+    """
+    return np.full(_steps(duration_s, step_s), _rate(rps, "the rate"))
+
+
+def ramp(
+    start_rps: float,
+    end_rps: float,
+    duration_s: float,
+    step_s: float = 1.0,
+    *,
+    ramp_start_s: float = 0.0,
+    ramp_end_s: float | None = None,
+) -> np.ndarray:
+    """A rate that moves in a straight line from ``start_rps`` to ``end_rps``.
+
+    Parameters
+    ----------
+    start_rps, end_rps : float
+        Rates before and after the ramp, requests per second.
+    duration_s, step_s : float
+        Length of the simulation and of one step, seconds.
+    ramp_start_s, ramp_end_s : float, optional
+        When the ramp begins and ends, seconds (default: the whole duration).
+
+    Returns
+    -------
+    numpy.ndarray
+        Requests per second at each step.
+    """
+    t = times(duration_s, step_s)
+    low, high = _rate(start_rps, "the start rate"), _rate(end_rps, "the end rate")
+    end = duration_s if ramp_end_s is None else float(ramp_end_s)
+    if not 0 <= ramp_start_s < end:
+        raise ValueError(
+            f"the ramp must start before it ends (start {ramp_start_s} s, end {end} s)"
+        )
+    fraction = np.clip((t - ramp_start_s) / (end - ramp_start_s), 0.0, 1.0)
+    return low + (high - low) * fraction
+
+
+def spike(
+    base_rps: float,
+    spike_rps: float,
+    duration_s: float,
+    step_s: float = 1.0,
+    *,
+    at_s: float,
+    length_s: float,
+) -> np.ndarray:
+    """A base rate with a burst of ``spike_rps`` from ``at_s`` for ``length_s`` seconds.
+
+    Parameters
+    ----------
+    base_rps, spike_rps : float
+        Rates outside and during the burst, requests per second.
+    duration_s, step_s : float
+        Length of the simulation and of one step, seconds.
+    at_s, length_s : float
+        Start and length of the burst, seconds.
+
+    Returns
+    -------
+    numpy.ndarray
+        Requests per second at each step.
+    """
+    t = times(duration_s, step_s)
+    if length_s <= 0:
+        raise ValueError(f"the spike must last a positive number of seconds, not {length_s}")
+    if not 0 <= at_s < duration_s:
+        raise ValueError(f"the spike must start within the simulation (0 to {duration_s} s)")
+    rates = np.full(t.shape, _rate(base_rps, "the base rate"))
+    rates[(t >= at_s) & (t < at_s + length_s)] = _rate(spike_rps, "the spike rate")
+    return rates
+
+
+def daily_cycle(
+    low_rps: float,
+    peak_rps: float,
+    duration_s: float = DAY_S,
+    step_s: float = 1.0,
+    *,
+    peak_hour: float = 14.0,
+) -> np.ndarray:
+    """A smooth 24-hour cycle: ``low_rps`` twelve hours from the peak, ``peak_rps`` at it.
+
+    Parameters
+    ----------
+    low_rps, peak_rps : float
+        Quietest and busiest rates, requests per second.
+    duration_s, step_s : float, optional
+        Length of the simulation (default one day) and of one step, seconds.
+    peak_hour : float, optional
+        Hour of the day (0–24) with the most traffic.
+
+    Returns
+    -------
+    numpy.ndarray
+        Requests per second at each step.
+    """
+    low, high = _rate(low_rps, "the low rate"), _rate(peak_rps, "the peak rate")
+    if high < low:
+        raise ValueError(f"the peak rate ({high}) must not be below the low rate ({low})")
+    if not 0 <= peak_hour <= 24:
+        raise ValueError(f"the peak hour must be between 0 and 24, not {peak_hour}")
+    t = times(duration_s, step_s)
+    phase = 2 * np.pi * (t / DAY_S - peak_hour / 24.0)
+    return low + (high - low) * (1 + np.cos(phase)) / 2
+
+
+def with_noise(rates: np.ndarray, relative: float = 0.1, *, seed: int = 0) -> np.ndarray:
+    """Add seeded random wobble to a curve (never below zero).
+
+    Parameters
+    ----------
+    rates : numpy.ndarray
+        Requests per second at each step.
+    relative : float, optional
+        Standard deviation of the wobble as a fraction of the rate (0.1 = 10 %).
+    seed : int, optional
+        Seed of the random-number generator.
+
+    Returns
+    -------
+    numpy.ndarray
+        A new array of requests per second.
+    """
+    if not 0 <= relative <= 1:
+        raise ValueError(f"the noise must be a fraction between 0 and 1, not {relative}")
+    base = np.asarray(rates, dtype=float)
+    if relative == 0:
+        return base.copy()
+    rng = np.random.default_rng(seed)
+    return np.maximum(0.0, base * (1 + relative * rng.standard_normal(base.shape)))
+
+
+def arrivals(
+    rates: np.ndarray, step_s: float = 1.0, *, random: bool = True, seed: int = 0
+) -> np.ndarray:
+    """Whole requests arriving in each step.
+
+    Parameters
+    ----------
+    rates : numpy.ndarray
+        Requests per second at each step.
+    step_s : float, optional
+        Length of one step, seconds.
+    random : bool, optional
+        True: Poisson counts with mean ``rate * step_s`` (seeded). False: the exact
+        expected number, rounded, with the fractions carried forward so the total is
+        right.
+    seed : int, optional
+        Seed of the random-number generator.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Requests per step.
+    """
+    expected = np.asarray(rates, dtype=float) * float(step_s)
+    if expected.ndim != 1:
+        raise ValueError("the traffic must be a one-dimensional series of rates")
+    if np.any(~np.isfinite(expected)) or np.any(expected < 0):
+        raise ValueError("request rates must be zero or more requests per second")
+    if random:
+        return np.random.default_rng(seed).poisson(expected).astype(np.int64)
+    cumulative = np.floor(np.cumsum(expected) + 1e-9).astype(np.int64)
+    return np.diff(cumulative, prepend=0)
+
+
+def make_traffic(
+    shape: Shape = "daily",
+    *,
+    low_rps: float = 20.0,
+    high_rps: float = 200.0,
+    duration_s: float = DAY_S,
+    step_s: float = 1.0,
+    noise: float = 0.0,
+    seed: int = 0,
+) -> np.ndarray:
+    """Build a traffic curve by name (used by the widgets).
+
+    Parameters
+    ----------
+    shape : {"steady", "ramp", "spike", "daily"}
+        Which curve. ``steady`` uses ``high_rps``; ``ramp`` climbs from ``low_rps`` to
+        ``high_rps`` over the middle third; ``spike`` jumps from ``low_rps`` to
+        ``high_rps`` for a tenth of the duration, starting at 40 %; ``daily`` is
+        :func:`daily_cycle` stretched to the duration.
+    low_rps, high_rps : float
+        Quiet and busy rates, requests per second.
+    duration_s, step_s : float
+        Length of the simulation and of one step, seconds.
+    noise : float
+        Relative random wobble (see :func:`with_noise`).
+    seed : int
+        Seed for the noise.
+
+    Returns
+    -------
+    numpy.ndarray
+        Requests per second at each step.
+    """
+    if shape == "steady":
+        rates = steady(high_rps, duration_s, step_s)
+    elif shape == "ramp":
+        rates = ramp(
+            low_rps,
+            high_rps,
+            duration_s,
+            step_s,
+            ramp_start_s=duration_s / 3,
+            ramp_end_s=2 * duration_s / 3,
+        )
+    elif shape == "spike":
+        rates = spike(
+            low_rps, high_rps, duration_s, step_s, at_s=0.4 * duration_s, length_s=duration_s / 10
+        )
+    elif shape == "daily":
+        # One full cycle over the duration, whatever its length, peaking at 60 %.
+        day = daily_cycle(low_rps, high_rps, DAY_S, DAY_S / _steps(duration_s, step_s))
+        rates = np.roll(day, -round(len(day) * (14 / 24 - 0.6)))
+    else:
+        raise ValueError(f"unknown traffic shape {shape!r}: use one of {', '.join(SHAPES)}")
+    return with_noise(rates, noise, seed=seed)

@@ -1,0 +1,353 @@
+"""Pictures and a widget for the load balancer simulation (:mod:`cloudlab.sim.loadbalancer`)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+
+from cloudlab.sim.loadbalancer import (
+    ALGORITHMS,
+    ERROR_REASONS,
+    Deregistration,
+    Failure,
+    HealthCheck,
+    LoadBalancerRun,
+    Target,
+    simulate_load_balancer,
+)
+from cloudlab.widgets.common import error_html, has_kernel, show_figure
+
+__all__ = [
+    "COLOURS",
+    "LoadBalancerUI",
+    "binned",
+    "load_figure",
+    "make_load_balancer_ui",
+]
+
+#: Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
+COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+_ERROR_COLOURS = {
+    "target_down": "#D55E00",
+    "timed_out": "#CC79A7",
+    "drain_cutoff": "#E69F00",
+    "no_targets": "#000000",
+}
+
+
+_SHORT_REASONS = {
+    "target_down": "sent to a failed target",
+    "timed_out": "queue too long",
+    "drain_cutoff": "cut off by draining",
+    "no_targets": "no target left",
+}
+
+
+def binned(t_s: np.ndarray, counts: np.ndarray, step_s: float, max_points: int = 600):
+    """Average per-step counts into at most ``max_points`` bins, as a rate per second.
+
+    Parameters
+    ----------
+    t_s : numpy.ndarray
+        Start of each step, seconds.
+    counts : numpy.ndarray
+        Counts per step; shape ``(steps,)`` or ``(steps, columns)``.
+    step_s : float
+        Step length, seconds.
+    max_points : int
+        Most bins to return.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Bin start times (seconds) and counts per second in each bin, plus a final
+        point at the end of the last bin repeating its value (for step plots).
+    """
+    width = max(1, int(np.ceil(len(t_s) / max_points)))
+    usable = len(t_s) // width * width
+    if usable == 0:
+        times, rates = t_s, counts / step_s
+    else:
+        shape = (usable // width, width, *counts.shape[1:])
+        summed = counts[:usable].reshape(shape).sum(axis=1)
+        times, rates = t_s[:usable:width], summed / (width * step_s)
+    # One more point at the end of the last bin, so step plots reach the right edge.
+    end = times[-1] + (width if usable else 1) * step_s
+    return np.append(times, end), np.concatenate([rates, rates[-1:]])
+
+
+def _time_axis(ax: Any, t_end: float) -> str:
+    if t_end > 3 * 3600:
+        ax.set_xlabel("time (hours)")
+        return "h"
+    if t_end > 600:
+        ax.set_xlabel("time (minutes)")
+        return "min"
+    ax.set_xlabel("time (seconds)")
+    return "s"
+
+
+_SCALE = {"h": 3600.0, "min": 60.0, "s": 1.0}
+
+
+def load_figure(run: LoadBalancerRun, *, width: float = 9.0) -> Figure:
+    """Per-target load over time, and the errors users saw, with detection windows shaded.
+
+    Parameters
+    ----------
+    run : LoadBalancerRun
+        Output of :func:`cloudlab.sim.loadbalancer.simulate_load_balancer`.
+    width : float, optional
+        Figure width, inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Top: requests per second sent to each target. Bottom: failed requests per
+        second by reason. Shaded red: a target has failed but the health checks have
+        not yet taken it out; shaded grey: it is out of service.
+    """
+    fig = Figure(figsize=(width, 6.0), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
+    t_end = float(run.t_s[-1] + run.step_s)
+    unit = _time_axis(bottom, t_end)
+    scale = _SCALE[unit]
+    tb, load = binned(run.t_s, run.routed, run.step_s, max_points=150)
+    top.stackplot(
+        tb / scale,
+        load.T,
+        labels=run.names,
+        colors=[COLOURS[i % len(COLOURS)] for i in range(len(run.names))],
+        alpha=0.85,
+        step="post",
+    )
+    top.set_ylabel("requests per second\n(stacked by target)")
+    top.set_title(run.summary, fontsize=9, loc="left", wrap=True)
+    errors = np.stack([run.errors[r] for r in ERROR_REASONS], axis=1)
+    t_err, err = binned(run.t_s, errors, run.step_s, max_points=150)
+    bottom_stack = np.zeros(len(t_err))
+    for j, reason in enumerate(ERROR_REASONS):
+        if err[:, j].any():
+            bottom.fill_between(
+                t_err / scale,
+                bottom_stack,
+                bottom_stack + err[:, j],
+                step="post",
+                color=_ERROR_COLOURS[reason],
+                alpha=0.8,
+                label=_SHORT_REASONS[reason],
+            )
+            bottom_stack = bottom_stack + err[:, j]
+    if not errors.any():
+        bottom.text(0.5, 0.5, "no errors", transform=bottom.transAxes, ha="center", color="grey")
+    bottom.set_ylabel("failed requests\nper second")
+    for d in run.detections:
+        end = d.out_s if d.out_s is not None else t_end
+        for ax in (top, bottom):
+            ax.axvspan(d.failed_s / scale, end / scale, color="#D55E00", alpha=0.25, lw=0, zorder=3)
+            if d.out_s is not None:
+                back = d.back_s if d.back_s is not None else t_end
+                ax.axvspan(d.out_s / scale, back / scale, color="grey", alpha=0.2, lw=0, zorder=3)
+        label = (
+            f"{d.target} failed; out after {d.detection_s:.0f} s"
+            if d.out_s is not None
+            else f"{d.target} failed; never taken out"
+        )
+        top.annotate(
+            label,
+            (d.failed_s / scale, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, -12),
+            textcoords="offset points",
+            fontsize=8,
+            color="#A03C00",
+            zorder=5,
+            bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 1},
+        )
+    for i, name in enumerate(run.names):  # dotted line: deregistration finished
+        gone = np.nonzero(~run.registered[:, i])[0]
+        if gone.size:
+            top.axvline(run.t_s[gone[0]] / scale, color="black", ls=":", lw=1, zorder=4)
+            top.annotate(
+                f"{name} deregistered",
+                (run.t_s[gone[0]] / scale, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(3, -24),
+                textcoords="offset points",
+                fontsize=8,
+                zorder=5,
+                bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 1},
+            )
+    handles, labels = top.get_legend_handles_labels()
+    if run.detections:
+        from matplotlib.patches import Patch
+
+        handles += [
+            Patch(color="#D55E00", alpha=0.25, label="failed, not yet detected"),
+            Patch(color="grey", alpha=0.25, label="out of service"),
+        ]
+        labels += ["failed, not yet detected", "out of service"]
+    top.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    if errors.any():
+        bottom.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7)
+    for ax in (top, bottom):
+        ax.grid(alpha=0.3)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.set_ylim(bottom=0)
+    bottom.set_xlim(0, t_end / scale)
+    return fig
+
+
+class LoadBalancerUI(widgets.VBox):
+    """Load balancer explorer: targets, algorithm, health checks, a failure, a drain.
+
+    Attributes
+    ----------
+    controls : dict of str to widget
+        Set ``.value`` to change a setting.
+    outcome : ipywidgets.HTML
+        The summary line and per-target totals.
+    error : ipywidgets.HTML
+        A one-line error for impossible settings; empty otherwise.
+    plot : ipywidgets.Output
+        The picture (drawn only with a live kernel).
+    result : LoadBalancerRun or None
+        The latest run (None while the settings are impossible).
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        style = {"description_width": "initial"}
+        wide = widgets.Layout(width="360px")
+
+        def slider(description: str, value: int, low: int, high: int, step: int = 1):
+            return widgets.IntSlider(
+                value=value,
+                min=low,
+                max=high,
+                step=step,
+                description=description,
+                style=style,
+                layout=wide,
+                continuous_update=False,
+            )
+
+        self.controls: dict[str, widgets.ValueWidget] = {
+            "algorithm": widgets.Dropdown(
+                options=[(label, key) for key, label in ALGORITHMS.items()],
+                value="round_robin",
+                description="Routing algorithm",
+                style=style,
+            ),
+            "targets": slider("Targets (tasks)", 3, 1, 6),
+            "rps": slider("Requests per second", 150, 10, 600, 10),
+            "capacity": slider("Capacity of one task (req/s)", 100, 10, 300, 10),
+            "interval_s": slider("Health check interval (s)", 30, 5, 300, 5),
+            "timeout_s": slider("Health check timeout (s)", 5, 2, 120),
+            "unhealthy_threshold": slider("Unhealthy threshold", 2, 2, 10),
+            "healthy_threshold": slider("Healthy threshold", 5, 2, 10),
+            "fail_at_s": slider("task-b fails at (s; 0 = never)", 120, 0, 900, 10),
+            "fail_for_s": slider("…and is down for (s)", 300, 10, 900, 10),
+            "deregister_at_s": slider("Deregister the last task at (s; 0 = never)", 0, 0, 900, 10),
+            "deregistration_delay_s": slider("Deregistration delay (s)", 300, 0, 900, 10),
+            "seed": slider("Random seed", 1, 0, 99),
+        }
+        self.outcome = widgets.HTML()
+        self.error = widgets.HTML()
+        self.plot = widgets.Output()
+        self.result: LoadBalancerRun | None = None
+        c = self.controls
+        left = widgets.VBox(
+            [
+                widgets.HTML("<b>Traffic and targets</b>"),
+                c["algorithm"],
+                c["targets"],
+                c["rps"],
+                c["capacity"],
+                c["seed"],
+            ]
+        )
+        middle = widgets.VBox(
+            [
+                widgets.HTML("<b>Health checks (path /healthz)</b>"),
+                c["interval_s"],
+                c["timeout_s"],
+                c["unhealthy_threshold"],
+                c["healthy_threshold"],
+            ]
+        )
+        right = widgets.VBox(
+            [
+                widgets.HTML("<b>Things going wrong</b>"),
+                c["fail_at_s"],
+                c["fail_for_s"],
+                c["deregister_at_s"],
+                c["deregistration_delay_s"],
+            ]
+        )
+        super().__init__(
+            [widgets.HBox([left, middle]), right, self.outcome, self.error, self.plot], **kwargs
+        )
+        for control in self.controls.values():
+            control.observe(self._update, names="value")
+        self._update()
+
+    def run(self) -> LoadBalancerRun:
+        """Simulate 15 minutes with the current settings (may raise ValueError)."""
+        v = {name: w.value for name, w in self.controls.items()}
+        names = [f"task-{chr(ord('a') + i)}" for i in range(v["targets"])]
+        failures = []
+        if v["fail_at_s"] and "task-b" in names:
+            failures.append(Failure("task-b", v["fail_at_s"], v["fail_at_s"] + v["fail_for_s"]))
+        elif v["fail_at_s"]:
+            raise ValueError("there is no task-b to fail: use at least 2 targets")
+        deregistrations = []
+        if v["deregister_at_s"]:
+            deregistrations.append(Deregistration(names[-1], v["deregister_at_s"]))
+        return simulate_load_balancer(
+            v["rps"],
+            duration_s=900,
+            targets=[Target(n, capacity_rps=v["capacity"]) for n in names],
+            algorithm=v["algorithm"],
+            health=HealthCheck(
+                interval_s=v["interval_s"],
+                timeout_s=v["timeout_s"],
+                healthy_threshold=v["healthy_threshold"],
+                unhealthy_threshold=v["unhealthy_threshold"],
+            ),
+            failures=failures,
+            deregistrations=deregistrations,
+            deregistration_delay_s=v["deregistration_delay_s"],
+            seed=v["seed"],
+        )
+
+    def _update(self, change: Any = None) -> None:
+        try:
+            result = self.run()
+        except ValueError as exc:
+            self.result = None
+            self.outcome.value = ""
+            self.error.value = error_html(str(exc))
+            return
+        self.result = result
+        self.error.value = ""
+        totals = ", ".join(f"{n}: {v:,}" for n, v in result.per_target().items())
+        self.outcome.value = (
+            f"<b>{escape(result.summary)}</b><br>Requests per target: {escape(totals)}"
+        )
+        if has_kernel():  # drawing is wasted work where nothing can show it
+            show_figure(self.plot, load_figure(result))
+
+
+def make_load_balancer_ui() -> LoadBalancerUI:
+    """Build the load balancer explorer (returned, not displayed).
+
+    Returns
+    -------
+    LoadBalancerUI
+        A VBox with ``.controls``, ``.outcome``, ``.error`` and ``.result``.
+    """
+    return LoadBalancerUI()
