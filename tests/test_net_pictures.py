@@ -46,3 +46,29 @@ def test_map_rejects_subnets_outside_the_parent_and_bad_labels():
 def test_map_of_nothing_is_all_free():
     fig = address_map("10.0.0.0/24", [])
     assert any("free" in t for t in _texts(fig))
+
+
+def test_every_picture_function_returns_a_figure_that_shows_itself() -> None:
+    # Without pyplot's inline backend a plain Figure prints as "<Figure size ...>".
+    from cloudlab.compute.costs import Workload, cost_figure
+    from cloudlab.figures import ShownFigure
+    from cloudlab.net.scale import address_counts_figure, exhaustion_figure
+    from cloudlab.sim.autoscaling import simulate_autoscaling
+    from cloudlab.sim.loadbalancer import simulate_load_balancer
+    from cloudlab.vpc.pictures import architecture_diagram
+    from cloudlab.vpc.plan import plan_network
+    from cloudlab.widgets.loadbalancer import load_figure
+    from cloudlab.widgets.scaling import scaling_figure
+
+    figures = [
+        address_map("10.0.0.0/24", ["10.0.0.0/26"]),
+        address_counts_figure(),
+        exhaustion_figure(),
+        architecture_diagram(plan_network("10.0.0.0/16")),
+        cost_figure(Workload(), 4, "t3.medium"),
+        load_figure(simulate_load_balancer(50, duration_s=60)),
+        scaling_figure(simulate_autoscaling([50.0] * 600)),
+    ]
+    for figure in figures:
+        assert isinstance(figure, ShownFigure), type(figure)
+        assert figure._repr_png_().startswith(b"\x89PNG")

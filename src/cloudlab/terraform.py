@@ -18,7 +18,7 @@ import networkx as nx
 from hcl2 import SerializationOptions
 from matplotlib.figure import Figure
 
-from cloudlab.net.pictures import MapFigure  # a Figure that shows itself as a PNG
+from cloudlab.figures import ShownFigure
 
 #: Plain values without HCL's quoting, blocks as lists, no comments (python-hcl2 8.x).
 OPTIONS = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
@@ -126,7 +126,7 @@ def graph_figure(graph: nx.DiGraph, title: str) -> Figure:
         for node in nodes:
             graph.nodes[node]["layer"] = layer
     position = nx.multipartite_layout(graph, subset_key="layer", align="vertical")
-    figure = MapFigure(figsize=(11, 7))
+    figure = ShownFigure(figsize=(11, 7))
     ax = figure.subplots()
     nx.draw_networkx_edges(
         graph,

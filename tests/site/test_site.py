@@ -137,3 +137,13 @@ def test_site_root_serves_a_favicon(site_url: str) -> None:
     with urllib.request.urlopen(f"{site_url}/favicon.ico", timeout=5) as response:
         assert response.status == 200
         assert response.read(4) == b"\x00\x00\x01\x00"  # the ICO signature
+
+
+def test_no_page_shows_a_figure_as_text(site_dir: Path) -> None:
+    # A matplotlib Figure that failed to render prints as "<Figure size 900x600 ...>".
+    offenders = [
+        str(html.relative_to(site_dir))
+        for html in site_dir.rglob("*.html")
+        if "&lt;Figure size" in html.read_text(encoding="utf-8")
+    ]
+    assert offenders == []

@@ -539,7 +539,7 @@ def cost_figure(
     matplotlib.figure.Figure
         Not shown; it shows itself as a PNG in Jupyter, or save it.
     """
-    from cloudlab.net.pictures import MapFigure  # a Figure that shows itself as a PNG
+    from cloudlab.figures import ShownFigure
 
     curves = cost_curve(
         workload,
@@ -550,7 +550,7 @@ def cost_figure(
         prices=prices,
     )
     points = crossovers(curves)
-    fig = MapFigure(figsize=(8, 4.5), layout="constrained")
+    fig = ShownFigure(figsize=(8, 4.5), layout="constrained")
     ax = fig.subplots()
     tasks = curves["tasks"]
     for key in OPTIONS:

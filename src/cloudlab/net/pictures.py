@@ -1,24 +1,24 @@
 """Pictures of address space: where each subnet sits inside its parent network.
 
-Figures are built with :class:`matplotlib.figure.Figure` directly (not ``pyplot``), so
-they hold no global state and need no closing. They are a small subclass,
-:class:`MapFigure`, that knows how to show itself as a PNG in Jupyter even when pyplot
-was never imported; ``fig.savefig(...)`` writes them to a file.
+Figures are built with matplotlib's object API directly (not ``pyplot``), so they hold
+no global state and need no closing. They are :class:`cloudlab.figures.ShownFigure`s,
+which show themselves as PNGs in Jupyter even when pyplot was never imported;
+``fig.savefig(...)`` writes them to a file.
 """
 
 from __future__ import annotations
 
-import io
 import ipaddress
 from collections.abc import Sequence
 
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from cloudlab.figures import ShownFigure
 from cloudlab.net.addresses import Network, parse_network
 from cloudlab.net.subnets import free_blocks
 
-__all__ = ["MapFigure", "address_map"]
+__all__ = ["address_map"]
 
 #: Colour-blind-friendly qualitative palette (Okabe-Ito), without black.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
@@ -30,15 +30,6 @@ ZOOM_BELOW = 0.05
 _CHAR_WIDTH = 0.0092  # rough width of one 8-pt character as a share of the row
 _VERTICAL_WIDTH = 0.012  # narrowest block that still takes a vertical 7-pt label
 _VERTICAL_CHARS = 10  # longest vertical label that fits the bar's height
-
-
-class MapFigure(Figure):
-    """A matplotlib Figure that Jupyter can show without pyplot's inline backend."""
-
-    def _repr_png_(self) -> bytes:
-        buffer = io.BytesIO()
-        self.savefig(buffer, format="png", dpi=96)
-        return buffer.getvalue()
 
 
 def _fits(text: str, width: float) -> bool:
@@ -169,7 +160,7 @@ def address_map(
 
     Returns
     -------
-    MapFigure
+    ShownFigure
         A :class:`matplotlib.figure.Figure`.
 
     Raises
@@ -192,7 +183,7 @@ def address_map(
     used = sum(s.num_addresses for s in ipaddress.collapse_addresses(nets)) if nets else 0
     share = used / net.num_addresses
     zoom = bool(nets) and share < ZOOM_BELOW
-    fig = MapFigure(figsize=(width, 2.9 if zoom else 1.7), layout="constrained")
+    fig = ShownFigure(figsize=(width, 2.9 if zoom else 1.7), layout="constrained")
     axes = fig.subplots(2 if zoom else 1, 1, squeeze=False)[:, 0]
     top = axes[0]
     free = free_blocks(net, nets) if not zoom else []

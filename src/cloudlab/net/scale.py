@@ -18,6 +18,8 @@ from ipaddress import IPv4Network, IPv6Network
 from matplotlib.dates import DateFormatter, YearLocator
 from matplotlib.figure import Figure
 
+from cloudlab.figures import ShownFigure
+
 __all__ = [
     "COUNTS",
     "EXHAUSTION",
@@ -112,7 +114,7 @@ def address_counts_figure(counts: tuple[Count, ...] = COUNTS, *, width: float = 
         Horizontal bars, one per count, on a logarithmic axis (each grid step is ten
         times the previous one).
     """
-    fig = Figure(figsize=(width, 0.5 * len(counts) + 1.4), layout="constrained")
+    fig = ShownFigure(figsize=(width, 0.5 * len(counts) + 1.4), layout="constrained")
     ax = fig.add_subplot()
     for row, count in enumerate(counts):
         value = float(count.value)
@@ -199,7 +201,7 @@ def exhaustion_figure(
     """
     rows = [r for r in REGISTRIES if any(m.registry == r for m in milestones)]
     rows += sorted({m.registry for m in milestones} - set(rows))
-    fig = Figure(figsize=(width, 0.6 * len(rows) + 1.5), layout="constrained")
+    fig = ShownFigure(figsize=(width, 0.6 * len(rows) + 1.5), layout="constrained")
     ax = fig.add_subplot()
     for milestone in sorted(milestones, key=lambda m: m.when):
         row = rows.index(milestone.registry)

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Patch
 
-from cloudlab.net.pictures import MapFigure
+from cloudlab.figures import ShownFigure
 from cloudlab.net.pictures import address_map as _address_map
 from cloudlab.vpc.plan import KINDS, NetworkPlan, SubnetPlan
 
@@ -102,7 +102,7 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
 
     Returns
     -------
-    MapFigure
+    ShownFigure
         A :class:`matplotlib.figure.Figure`; every subnet's name and CIDR appear as text.
     """
     order = _drawing_order(plan)
@@ -132,7 +132,7 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
     def Y(top_down: float) -> float:
         return height - top_down
 
-    fig = MapFigure(figsize=(width, height))
+    fig = ShownFigure(figsize=(width, height))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, width)
     ax.set_ylim(0, height)
@@ -483,7 +483,7 @@ def address_map(plan: NetworkPlan, *, whole: bool = False, width: float = 9.0) -
 
     Returns
     -------
-    MapFigure
+    ShownFigure
     """
     blocks = [(s.cidr, s.name) for s in plan.subnets]
     blocks += [

@@ -18,6 +18,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from cloudlab.figures import ShownFigure
 from cloudlab.web.fingerprint import (
     FIGURES,
     INDEPENDENCE_NOTE,
@@ -135,7 +136,7 @@ def anonymity_figure(
     low = min(10.0**MIN_POPULATION_EXPONENT, population)
     high = max(10.0**MAX_POPULATION_EXPONENT, population)
     sizes = np.logspace(math.log10(low), math.log10(high), 200)
-    fig = Figure(figsize=(width, 3.6), layout="constrained")
+    fig = ShownFigure(figsize=(width, 3.6), layout="constrained")
     ax = fig.add_subplot()
     for other in compare:
         ax.plot(

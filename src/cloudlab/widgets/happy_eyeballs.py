@@ -8,6 +8,7 @@ from typing import Any
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
+from cloudlab.figures import ShownFigure
 from cloudlab.net.selection import (
     CONNECTION_ATTEMPT_DELAY_MS,
     MAX_CONNECTION_ATTEMPT_DELAY_MS,
@@ -50,7 +51,7 @@ def race_figure(race: Race, *, width: float = 8.0) -> Figure:
     """
     answers = [e for e in race.events if e.kind == "answer"]
     lanes = len(answers) + len(race.attempts)
-    fig = Figure(figsize=(width, 1.2 + 0.5 * lanes), layout="constrained")
+    fig = ShownFigure(figsize=(width, 1.2 + 0.5 * lanes), layout="constrained")
     ax = fig.add_subplot()
     last_event = max((e.time_ms for e in race.events), default=0.0)
     horizon = max(race.end_ms, last_event, 1.0) * 1.3 + 10

@@ -9,6 +9,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from cloudlab.figures import ShownFigure
 from cloudlab.sim.loadbalancer import (
     ALGORITHMS,
     ERROR_REASONS,
@@ -111,7 +112,7 @@ def load_figure(run: LoadBalancerRun, *, width: float = 9.0) -> Figure:
         second by reason. Shaded red: a target has failed but the health checks have
         not yet taken it out; shaded grey: it is out of service.
     """
-    fig = Figure(figsize=(width, 6.0), layout="constrained")
+    fig = ShownFigure(figsize=(width, 6.0), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     t_end = float(run.t_s[-1] + run.step_s)
     unit = _time_axis(bottom, t_end)

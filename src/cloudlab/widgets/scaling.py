@@ -8,6 +8,7 @@ from typing import Any
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
+from cloudlab.figures import ShownFigure
 from cloudlab.sim.autoscaling import (
     METRICS,
     ScalingPolicy,
@@ -62,7 +63,7 @@ def scaling_figure(run: ScalingRun, *, width: float = 9.0) -> Figure:
         running tasks between the minimum and maximum. Bottom: the tracked metric per
         period against its target, and the modelled response time.
     """
-    fig = Figure(figsize=(width, 7.0), layout="constrained")
+    fig = ShownFigure(figsize=(width, 7.0), layout="constrained")
     top, middle, bottom = fig.subplots(3, 1, sharex=True, height_ratios=(3, 2, 2))
     t_end = float(run.t_s[-1] + run.step_s)
     unit = _time_axis(bottom, t_end)
@@ -172,7 +173,7 @@ def blue_green_figure(
         changes marked. Bottom: failed requests per second, with the alarm's breaching
         periods shaded and the rollback marked.
     """
-    fig = Figure(figsize=(width, 5.5), layout="constrained")
+    fig = ShownFigure(figsize=(width, 5.5), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     t_end = float(run.t_s[-1] + run.step_s)
     unit = _time_axis(bottom, t_end)
