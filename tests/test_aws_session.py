@@ -31,7 +31,7 @@ def test_default_is_the_local_emulator_on_loopback() -> None:
 
 
 def test_emulator_ignores_the_readers_own_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALLOOKINGKEY00")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIA-LOOKS-REAL-BUT-IS-NOT")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "should-never-be-used")
     monkeypatch.setenv("AWS_PROFILE", "someones-real-profile")
     with aws.connect(out=io.StringIO()) as conn:

@@ -34,6 +34,7 @@ from typing import Literal
 import numpy as np
 
 from cloudlab.sim.traffic import arrivals as make_arrivals
+from cloudlab.sim.traffic import rate_series, steps_per_period
 
 __all__ = [
     "METRICS",
@@ -298,22 +299,8 @@ def simulate_autoscaling(
     """
     policy = policy or ScalingPolicy()
     service = service or Service()
-    if not math.isfinite(step_s) or step_s <= 0:
-        raise ValueError(f"the time step must be a positive number of seconds, not {step_s}")
-    per = policy.period_s / step_s
-    if abs(per - round(per)) > 1e-9 or round(per) < 1:
-        raise ValueError(
-            f"the metric period ({policy.period_s} s) must be a whole number of steps of {step_s} s"
-        )
-    per = round(per)
-    if np.ndim(rps) == 0:
-        if duration_s is None:
-            raise ValueError("give a duration when the request rate is a single number")
-        rates = np.full(max(1, round(duration_s / step_s)), float(rps))  # type: ignore[arg-type]
-    else:
-        rates = np.asarray(rps, dtype=float)
-    if rates.ndim != 1 or rates.size == 0:
-        raise ValueError("the traffic must be a non-empty series of request rates")
+    rates = rate_series(rps, duration_s, step_s)
+    per = steps_per_period(policy.period_s, step_s, "the metric period")
     demand = make_arrivals(rates, step_s, random=random_arrivals, seed=seed)
     steps = demand.size
     start = policy.min_tasks if service.initial_tasks is None else service.initial_tasks

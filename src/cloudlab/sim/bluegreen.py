@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cloudlab.sim.traffic import arrivals as make_arrivals
+from cloudlab.sim.traffic import rate_series, steps_per_period
 
 __all__ = [
     "MAX_WEIGHT",
@@ -269,22 +270,8 @@ def simulate_blue_green(
     for name, rate in (("green", green_error_rate), ("blue", blue_error_rate)):
         if not 0 <= rate <= 1:
             raise ValueError(f"the {name} error rate is a fraction from 0 to 1, not {rate}")
-    if not math.isfinite(step_s) or step_s <= 0:
-        raise ValueError(f"the time step must be a positive number of seconds, not {step_s}")
-    per = alarm.period_s / step_s
-    if abs(per - round(per)) > 1e-9 or round(per) < 1:
-        raise ValueError(
-            f"the alarm period ({alarm.period_s} s) must be a whole number of steps of {step_s} s"
-        )
-    per = round(per)
-    if np.ndim(rps) == 0:
-        if duration_s is None:
-            raise ValueError("give a duration when the request rate is a single number")
-        rates = np.full(max(1, round(duration_s / step_s)), float(rps))  # type: ignore[arg-type]
-    else:
-        rates = np.asarray(rps, dtype=float)
-    if rates.ndim != 1 or rates.size == 0:
-        raise ValueError("the traffic must be a non-empty series of request rates")
+    rates = rate_series(rps, duration_s, step_s)
+    per = steps_per_period(alarm.period_s, step_s, "the alarm period")
     root = np.random.default_rng(seed)
     route_rng, green_rng, blue_rng = root.spawn(3)
     arrived = make_arrivals(rates, step_s, seed=int(root.integers(2**63)))

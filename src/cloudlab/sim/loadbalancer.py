@@ -36,6 +36,7 @@ from typing import Literal
 import numpy as np
 
 from cloudlab.sim.traffic import arrivals as make_arrivals
+from cloudlab.sim.traffic import rate_series
 
 __all__ = [
     "ALGORITHMS",
@@ -364,20 +365,6 @@ def _water_fill(levels: list[int], n: int, start: int = 0) -> list[int]:
     return out
 
 
-def _series(rps: float | Sequence[float] | np.ndarray, duration_s: float | None, step_s: float):
-    if np.ndim(rps) == 0:
-        if duration_s is None:
-            raise ValueError("give a duration when the request rate is a single number")
-        steps = round(duration_s / step_s)
-        if steps < 1:
-            raise ValueError("the duration must be at least one time step")
-        return np.full(steps, float(rps))  # type: ignore[arg-type]
-    rates = np.asarray(rps, dtype=float)
-    if rates.ndim != 1 or rates.size == 0:
-        raise ValueError("the traffic must be a non-empty series of request rates")
-    return rates
-
-
 def simulate_load_balancer(
     rps: float | Sequence[float] | np.ndarray,
     *,
@@ -435,11 +422,7 @@ def simulate_load_balancer(
     >>> run.per_target()
     {'task-a': 3, 'task-b': 3, 'task-c': 3}
     """
-    if step_s <= 0 or not math.isfinite(step_s):
-        raise ValueError(f"the time step must be a positive number of seconds, not {step_s}")
-    rates = _series(rps, duration_s, step_s)
-    if np.any(~np.isfinite(rates)) or np.any(rates < 0):
-        raise ValueError("request rates must be zero or more requests per second")
+    rates = rate_series(rps, duration_s, step_s)
     if isinstance(targets, int):
         if not 1 <= targets <= 26:
             raise ValueError(f"the number of targets must be 1 to 26, not {targets}")

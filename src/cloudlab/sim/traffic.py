@@ -17,6 +17,7 @@ the widgets. Everything is pure: the same arguments and seed give the same array
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -65,6 +66,49 @@ def _rate(value: float, what: str) -> float:
     if not np.isfinite(value) or value < 0:
         raise ValueError(f"{what} must be zero or more requests per second, not {value}")
     return float(value)
+
+
+def rate_series(
+    rps: float | Sequence[float] | np.ndarray, duration_s: float | None, step_s: float
+) -> np.ndarray:
+    """The request rate per time step that every simulation takes as input.
+
+    Parameters
+    ----------
+    rps
+        One rate (requests per second, then ``duration_s`` is needed) or a series of them.
+    duration_s
+        Length in seconds when ``rps`` is a single number.
+    step_s
+        Seconds per time step.
+
+    Raises
+    ------
+    ValueError
+        A non-positive step, a missing duration, an empty series, or a rate that is
+        negative or not a number.
+    """
+    if not np.isfinite(step_s) or step_s <= 0:
+        raise ValueError(f"the time step must be a positive number of seconds, not {step_s}")
+    if np.ndim(rps) == 0:
+        if duration_s is None:
+            raise ValueError("give a duration when the request rate is a single number")
+        rates = np.full(_steps(duration_s, step_s), _rate(float(rps), "the request rate"))  # type: ignore[arg-type]
+    else:
+        rates = np.asarray(rps, dtype=float)
+    if rates.ndim != 1 or rates.size == 0:
+        raise ValueError("the traffic must be a non-empty series of request rates")
+    if np.any(~np.isfinite(rates)) or np.any(rates < 0):
+        raise ValueError("request rates must be zero or more requests per second")
+    return rates
+
+
+def steps_per_period(period_s: float, step_s: float, what: str) -> int:
+    """How many time steps make one metric or alarm period (it must be a whole number)."""
+    per = period_s / step_s
+    if abs(per - round(per)) > 1e-9 or round(per) < 1:
+        raise ValueError(f"{what} ({period_s} s) must be a whole number of steps of {step_s} s")
+    return round(per)
 
 
 def times(duration_s: float, step_s: float = 1.0) -> np.ndarray:
