@@ -14,6 +14,23 @@ from dataclasses import dataclass
 
 ENVIRONMENTS = ("development", "production")
 
+#: Every environment variable the app (and its gunicorn config) reads.
+VARIABLES = (
+    "APP_ENV",
+    "FLASK_ENV",
+    "SECRET_KEY",
+    "TRUSTED_PROXY_HOPS",
+    "COLOR",
+    "VERSION",
+    "MAX_CONTENT_LENGTH",
+    "DEVICE_COOKIE_MAX_AGE",
+    "DATABASE",
+    "PORT",
+    "WEB_CONCURRENCY",
+    "BIND_ALL",
+    "ACCESS_LOG",
+)
+
 #: Browsers cap a cookie's lifetime at 400 days (RFC 6265bis, "Max-Age" and "Expires").
 MAX_COOKIE_LIFETIME = 400 * 24 * 3600
 

@@ -16,25 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_app.serving import ipv6_available
+from flask_app.settings import VARIABLES
 
 APP_DIR = Path(__file__).resolve().parents[1]
 
 #: Variables the app reads; cleared so the developer's shell cannot change test results.
-APP_ENV_VARS = (
-    "APP_ENV",
-    "FLASK_ENV",
-    "SECRET_KEY",
-    "TRUSTED_PROXY_HOPS",
-    "COLOR",
-    "VERSION",
-    "MAX_CONTENT_LENGTH",
-    "DEVICE_COOKIE_MAX_AGE",
-    "DATABASE",
-    "PORT",
-    "WEB_CONCURRENCY",
-    "BIND_ALL",
-    "ACCESS_LOG",
-)
+APP_ENV_VARS = VARIABLES
 TEST_SECRET = "test-secret-key-not-for-production"
 HAS_IPV6_LOOPBACK = ipv6_available("::1")
 START_TIMEOUT = 20.0  # seconds for gunicorn to answer /healthz

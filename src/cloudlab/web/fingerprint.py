@@ -21,11 +21,9 @@ with a message a learner can act on for bad input.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import random
-import sys
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +31,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from cloudlab.web.labapp import APP_DIR
+from cloudlab.web.labapp import APP_DIR, load_lab_module
 
 __all__ = [
     "ENTROPY_PATH",
@@ -61,8 +59,6 @@ __all__ = [
 #: so the book reads the app's file rather than the other way round).
 ENTROPY_PATH = APP_DIR / "flask_app" / "entropy.py"
 
-_MODULE_NAME = "cloudlab.web._lab_entropy"
-
 
 def load_entropy_module(path: Path = ENTROPY_PATH) -> ModuleType:
     """Load the lab app's ``entropy.py`` by file path (once) and return it.
@@ -83,23 +79,12 @@ def load_entropy_module(path: Path = ENTROPY_PATH) -> ModuleType:
     FileNotFoundError
         When the lab is not where this package expects it.
     """
-    cached = sys.modules.get(_MODULE_NAME)
-    if cached is not None and Path(getattr(cached, "__file__", "")) == path:
-        return cached
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: the Flask lab's entropy figures are not there")
-    spec = importlib.util.spec_from_file_location(_MODULE_NAME, path)
-    if spec is None or spec.loader is None:  # pragma: no cover - only for odd paths
-        raise ImportError(f"{path}: cannot be loaded as a Python module")
-    module = importlib.util.module_from_spec(spec)
-    # Registered before running it, as dataclasses look their module up by name.
-    sys.modules[_MODULE_NAME] = module
     try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[_MODULE_NAME]
-        raise
-    return module
+        return load_lab_module("entropy", path)
+    except FileNotFoundError as missing:
+        raise FileNotFoundError(f"{path}: the Flask lab's entropy figures are not there") from (
+            missing
+        )
 
 
 _ENTROPY = load_entropy_module()

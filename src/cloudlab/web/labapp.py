@@ -8,6 +8,7 @@ port behind, even when the block raised.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import socket
@@ -19,38 +20,48 @@ import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
+
+from cloudlab.net.dualstack import has_ipv6_loopback
 
 #: The lab's folder in this repository.
 APP_DIR = Path(__file__).resolve().parents[3] / "labs" / "flask_app"
 
-#: Settings the app reads; the reader's shell never leaks into a lab run.
-APP_VARIABLES = (
-    "APP_ENV",
-    "FLASK_ENV",
-    "SECRET_KEY",
-    "TRUSTED_PROXY_HOPS",
-    "COLOR",
-    "VERSION",
-    "MAX_CONTENT_LENGTH",
-    "DEVICE_COOKIE_MAX_AGE",
-    "DATABASE",
-    "PORT",
-    "WEB_CONCURRENCY",
-    "BIND_ALL",
-    "ACCESS_LOG",
-)
 
+def load_lab_module(name: str, path: Path | None = None) -> ModuleType:
+    """Load one module of the lab app by file path (once), e.g. ``"entropy"``.
 
-def has_ipv6_loopback() -> bool:
-    """Tell whether this machine can listen on ``::1``."""
-    if not socket.has_ipv6:
-        return False
+    The lab must stay standalone, so the book reads the app's files rather than the app
+    importing the book. The module is registered in ``sys.modules`` under a private name
+    before it runs, as dataclasses look their module up by name.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the file is not where the lab should be.
+    """
+    path = path or APP_DIR / "flask_app" / f"{name}.py"
+    key = f"cloudlab.web._lab_{name}"
+    cached = sys.modules.get(key)
+    if cached is not None and Path(getattr(cached, "__file__", "")) == path:
+        return cached
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: the Flask lab's {name} module is not there")
+    spec = importlib.util.spec_from_file_location(key, path)
+    if spec is None or spec.loader is None:  # pragma: no cover - only for odd paths
+        raise ImportError(f"{path}: cannot be loaded as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[key] = module
     try:
-        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as sock:
-            sock.bind(("::1", 0))
-    except OSError:
-        return False
-    return True
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[key]
+        raise
+    return module
+
+
+#: Settings the app reads (its own list); the reader's shell never leaks into a lab run.
+APP_VARIABLES: tuple[str, ...] = load_lab_module("settings").VARIABLES
 
 
 def free_port(ipv6: bool | None = None) -> int:

@@ -95,6 +95,13 @@ def _time_axis(ax: Any, t_end: float) -> str:
 _SCALE = {"h": 3600.0, "min": 60.0, "s": 1.0}
 
 
+def _tidy(*axes: Any) -> None:
+    """Light grid, no top or right frame: the look every simulation plot shares."""
+    for ax in axes:
+        ax.grid(alpha=0.3)
+        ax.spines[["top", "right"]].set_visible(False)
+
+
 def load_figure(run: LoadBalancerRun, *, width: float = 9.0) -> Figure:
     """Per-target load over time, and the errors users saw, with detection windows shaded.
 
@@ -195,9 +202,8 @@ def load_figure(run: LoadBalancerRun, *, width: float = 9.0) -> Figure:
     top.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     if errors.any():
         bottom.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7)
+    _tidy(top, bottom)
     for ax in (top, bottom):
-        ax.grid(alpha=0.3)
-        ax.spines[["top", "right"]].set_visible(False)
         ax.set_ylim(bottom=0)
     bottom.set_xlim(0, t_end / scale)
     return fig

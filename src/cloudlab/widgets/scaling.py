@@ -25,7 +25,7 @@ from cloudlab.sim.bluegreen import (
 )
 from cloudlab.sim.traffic import SHAPES, make_traffic
 from cloudlab.widgets.common import error_html, has_kernel, show_figure
-from cloudlab.widgets.loadbalancer import _SCALE, _time_axis, binned
+from cloudlab.widgets.loadbalancer import _SCALE, _tidy, _time_axis, binned
 
 __all__ = [
     "AutoscalingUI",
@@ -37,12 +37,6 @@ __all__ = [
 ]
 
 BLUE, GREEN, RED = "#0072B2", "#009E73", "#D55E00"
-
-
-def _tidy(*axes: Any) -> None:
-    for ax in axes:
-        ax.grid(alpha=0.3)
-        ax.spines[["top", "right"]].set_visible(False)
 
 
 def scaling_figure(run: ScalingRun, *, width: float = 9.0) -> Figure:
