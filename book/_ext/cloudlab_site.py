@@ -1,8 +1,8 @@
 """Sphinx extension: keep the built pages free of third-party requests and console errors.
 
 Jupyter Book 1 always loads ``sphinx_thebe``. Thebe runs code cells in the page by
-fetching its runtime from a public CDN, so this book turns it off (launch buttons to
-Binder and Colab remain). With thebe off, sphinx_thebe still adds its loader and an
+fetching its runtime from a public CDN, so this book turns it off (the Binder launch
+button remains). With thebe off, sphinx_thebe still adds its loader and an
 inline ``const THEBE_JS_URL`` declaration to every page, and adds the declaration twice,
 which the browser reports as a SyntaxError. This extension drops those assets from each
 page when thebe is not enabled.

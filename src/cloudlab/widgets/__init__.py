@@ -1,6 +1,6 @@
 """Interactive views over the book's pure functions; each ``make_*_ui()`` returns a widget.
 
-The widgets compute only with a live Python kernel (Binder, Colab or ``make lab``); on
+The widgets compute only with a live Python kernel (Binder or ``make lab``); on
 the static site they show the state they were saved with.
 """
 
