@@ -74,7 +74,11 @@ def test_build_verify_teardown(conn, name, kwargs):
             assert described.ipv6_cidr.endswith("/56")
             assert described.ipv6_cidr != str(plan.ipv6_cidr)  # AWS picked the real block
         assert len({s["zone"] for s in described.subnets.values()}) == len(plan.azs)
-        assert len(leftovers(conn, name)) == len(built.ids()) - len(built.association_ids)
+        left = leftovers(conn, name)
+        assert len(left) == len(built.ids()) - len(built.association_ids)
+        if built.eigw_id is not None:
+            kind = f"egress-only internet gateway {built.eigw_id} "
+            assert any(line.startswith(kind) for line in left), left
     finally:
         deleted = teardown(conn, built)
     assert built.empty

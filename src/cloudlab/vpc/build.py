@@ -898,7 +898,7 @@ def leftovers(conn: Connection, tag: str | None = None) -> list[str]:
             "InternetGatewayId",
         ),
         (
-            "Deleted egress-only internet gateway",
+            "egress-only internet gateway",
             ec2.describe_egress_only_internet_gateways,
             "EgressOnlyInternetGateways",
             "EgressOnlyInternetGatewayId",
