@@ -10,6 +10,13 @@ WIDGETS_JS := $(SITE_STATIC)/widgets
 SERVE_PORT ?= 8000
 # pytest workers: the machines this runs on have two cores.
 WORKERS ?= 2
+# Seconds a notebook cell may run under nbmake (the slowest takes a few). Kept short on
+# purpose: with two workers, a cell that shows widgets sometimes gets its reply only when
+# this timeout runs out, and then passes (jupyter/nbclient#312, open); at 300 s that one
+# stall made `make test` 5 minutes longer. Same figure as `execute.timeout` in _config.yml;
+# the three lab notebooks (Docker, Terraform, real AWS where present) allow 1800 s in their
+# own metadata (`execution.timeout` for nbmake, `mystnb.execution_timeout` for the book).
+NB_TIMEOUT ?= 60
 
 # Tools run from the virtual environment, and notebooks' kernels find the package there.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
@@ -104,7 +111,7 @@ lint: $(VENV)/.installed
 # Unit, property, CLI and widget tests, the Flask lab's tests (a real gunicorn on both
 # address families, headless Chromium), then every notebook run top to bottom.
 unit: $(VENV)/.installed checkov-venv
-	$(BIN)/pytest -n $(WORKERS) --nbmake tests labs/flask_app/tests notebooks --ignore=tests/site
+	$(BIN)/pytest -n $(WORKERS) --nbmake --nbmake-timeout=$(NB_TIMEOUT) tests labs/flask_app/tests notebooks --ignore=tests/site
 
 # A real browser loads every page of the built site, offline.
 site-test: $(VENV)/.installed
