@@ -10,13 +10,6 @@ WIDGETS_JS := $(SITE_STATIC)/widgets
 SERVE_PORT ?= 8000
 # pytest workers: the machines this runs on have two cores.
 WORKERS ?= 2
-# Seconds a notebook cell may run under nbmake (the slowest takes a few). Kept short on
-# purpose: with two workers, a cell that shows widgets sometimes gets its reply only when
-# this timeout runs out, and then passes (jupyter/nbclient#312, open); at 300 s that one
-# stall made `make test` 5 minutes longer. Same figure as `execute.timeout` in _config.yml;
-# the three lab notebooks (Docker, Terraform, real AWS where present) allow 1800 s in their
-# own metadata (`execution.timeout` for nbmake, `mystnb.execution_timeout` for the book).
-NB_TIMEOUT ?= 60
 
 # Tools run from the virtual environment, and notebooks' kernels find the package there.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
@@ -25,11 +18,13 @@ export MPLBACKEND := Agg
 # Jupyter prints a warning per run while this is unset on newer jupyter_core.
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: help book serve test lint unit notebooks site-test bench lab app lock clean site-js checkov-venv
+.PHONY: help book serve test lint unit notebooks site-test bench bench-book lab app lock clean \
+	site-js checkov-venv browser
 
 help:
-	@echo "make book   build the book into $(HTML), executing every notebook"
-	@echo "make test   lint, unit and widget tests, notebooks, strict book build, browser test"
+	@echo "make book   build the book into $(HTML) (notebooks run only when they or src/labs changed)"
+	@echo "make test   lint, unit and widget tests, every notebook once, strict full build, browser test"
+	@echo "make clean  remove the built book and the notebooks' cache (then make book starts afresh)"
 	@echo "make serve  serve the built book on http://127.0.0.1:$(SERVE_PORT)/"
 	@echo "make lab    JupyterLab on notebooks/ (widgets recompute live there)"
 	@echo "make app    run the Flask lab under gunicorn on 127.0.0.1 and [::1] (PORT=5000)"
@@ -42,11 +37,19 @@ $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "cloudlab needs Python 3.11 or newer; set PYTHON=python3.11")'
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: $(BIN)/python requirements.txt pyproject.toml
+# The lock, then the book's package and the Flask lab as editable packages (both are in
+# requirements.in; the lock leaves them out so that it holds only what comes from PyPI).
+$(VENV)/.installed: $(BIN)/python requirements.txt pyproject.toml labs/flask_app/pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet --no-deps -e . -e labs/flask_app
 	@touch $@
+
+# A headless Chromium for the site tests and the fingerprinting chapter: found by the rules
+# in src/cloudlab/web/chromium.py, else installed (playwright, else apt-get as root), else
+# one line saying what to install.
+browser: $(VENV)/.installed
+	@$(BIN)/python -m cloudlab.web.chromium --provide
 
 # checkov (the Terraform and Dockerfile policy checker) pins packages that clash with the
 # book's, so it gets an environment of its own, from its own lock.
@@ -64,24 +67,39 @@ node_modules/.installed: package.json package-lock.json
 
 # The widget runtime (require.js and @jupyter-widgets/html-manager) and MathJax are
 # served by the site itself: pinned in package-lock.json, copied here, named in _config.yml.
-site-js: node_modules/.installed
+# Copied again only when the lock changed (cp -p keeps their times, so an incremental
+# build does not think they are new).
+site-js: $(SITE_STATIC)/.copied
+
+$(SITE_STATIC)/.copied: node_modules/.installed
 	@rm -rf $(SITE_STATIC)
 	@mkdir -p $(WIDGETS_JS)/html-manager
-	cp -r node_modules/mathjax/es5 $(SITE_STATIC)/mathjax
-	cp node_modules/requirejs/require.js $(WIDGETS_JS)/require.js
-	cp node_modules/@jupyter-widgets/html-manager/dist/embed-amd.js \
+	cp -rp node_modules/mathjax/es5 $(SITE_STATIC)/mathjax
+	cp -p node_modules/requirejs/require.js $(WIDGETS_JS)/require.js
+	cp -p node_modules/@jupyter-widgets/html-manager/dist/embed-amd.js \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.woff2 \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.woff \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.ttf \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.eot \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.svg \
 	   $(WIDGETS_JS)/html-manager/
+	@touch $@
 
 # ---------------------------------------------------------------- the book
 
-book: $(VENV)/.installed site-js
-	@rm -rf $(HTML)
-	$(BIN)/jupyter-book build . --all -W -n --keep-going
+# Each notebook executes once into jupyter-cache, two at a time, and only when its code
+# or what it runs against (src/, labs/, the locks) changed; see book/_ext/cloudlab_execute.py.
+# Why jupyter-cache rather than reusing nbmake's outputs: nbmake does not keep the executed
+# notebooks, and the cache lets an author's rebuild skip every unchanged chapter.
+notebooks: $(VENV)/.installed checkov-venv browser
+	$(BIN)/python book/_ext/cloudlab_execute.py
+
+# Incremental: Sphinx re-reads only changed pages (and pages whose notebook re-ran) and
+# overwrites changed static files. `make test` builds everything (BOOK_FLAGS=--all) so
+# that -W sees every page's warnings; `make clean book` starts from nothing.
+BOOK_FLAGS ?=
+book: $(VENV)/.installed site-js notebooks
+	$(BIN)/jupyter-book build . $(BOOK_FLAGS) -W -n --keep-going
 	@echo
 	@echo "The book is in $(HTML). Open $(CURDIR)/$(HTML)/index.html in a browser,"
 	@echo "or run 'make serve' and visit http://127.0.0.1:$(SERVE_PORT)/"
@@ -90,8 +108,13 @@ serve:
 	@test -f $(HTML)/index.html || { echo "no book in $(HTML): run 'make book' first"; exit 1; }
 	$(BIN)/python -m http.server $(SERVE_PORT) --bind 127.0.0.1 --directory $(HTML)
 
+# JupyterLab on a working copy of the chapters (workbook/, not tracked): a learner's
+# outputs and edits stay out of git and out of the tracked notebooks. jupyterlab-myst
+# renders the chapters' MyST as the site does.
+LAB_DIR := workbook
 lab: $(VENV)/.installed
-	$(BIN)/jupyter lab --ip 127.0.0.1 notebooks/
+	@$(BIN)/python tools/workbook.py notebooks $(LAB_DIR)
+	$(BIN)/jupyter lab --ip 127.0.0.1 --no-browser $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_DIR)/
 
 # The Flask lab on http://127.0.0.1:5000 and http://[::1]:5000; PORT=8080 make app moves it.
 # (The app reads PORT itself; the book's `serve` port is SERVE_PORT.)
@@ -100,6 +123,8 @@ app: $(VENV)/.installed
 
 # ---------------------------------------------------------------- checks
 
+# The strict build reads every page (--all); the notebooks still execute only once.
+test: BOOK_FLAGS := --all
 test: lint unit book site-test
 
 lint: $(VENV)/.installed
@@ -108,23 +133,33 @@ lint: $(VENV)/.installed
 	$(BIN)/codespell book src tests bench notebooks labs README.md
 	$(BIN)/python tools/check_notebooks.py notebooks
 
-# Unit, property, CLI and widget tests, the Flask lab's tests (a real gunicorn on both
-# address families, headless Chromium), then every notebook run top to bottom.
-unit: $(VENV)/.installed checkov-venv
-	$(BIN)/pytest -n $(WORKERS) --nbmake --nbmake-timeout=$(NB_TIMEOUT) tests labs/flask_app/tests notebooks --ignore=tests/site
+# Unit, property, CLI and widget tests, and the Flask lab's tests (a real gunicorn on both
+# address families, headless Chromium). The notebooks run in `make book`, once.
+unit: $(VENV)/.installed checkov-venv browser
+	$(BIN)/pytest -n $(WORKERS) tests labs/flask_app/tests --ignore=tests/site
 
-# A real browser loads every page of the built site, offline.
-site-test: $(VENV)/.installed
+# A real browser loads every page of the built site, offline; the execution report says
+# every notebook ran against today's code.
+site-test: book browser
 	$(BIN)/pytest tests/site
+
+# How long an author waits: a clean build, then a rebuild after a one-chapter text edit,
+# in a scratch copy of the working tree (minutes; not part of `make bench`).
+bench-book: $(VENV)/.installed site-js checkov-venv browser
+	$(BIN)/python bench/bench_book.py
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_subnets.py
 	$(BIN)/python bench/bench_sim.py
 	$(BIN)/python bench/bench_app.py
 
+# The dependency groups of pyproject.toml that the book's environment holds.
+GROUPS := book test lint jupyterlab lock
+
 lock: $(VENV)/.installed
-	$(BIN)/uv pip compile requirements.in -o requirements.txt --python-version 3.11 \
-	  --no-emit-package cloudlab --custom-compile-command "make lock" --quiet
+	$(BIN)/uv pip compile requirements.in $(foreach group,$(GROUPS),--group pyproject.toml:$(group)) \
+	  -o requirements.txt --python-version 3.11 --no-emit-package cloudlab \
+	  --no-emit-package flask-app --custom-compile-command "make lock" --quiet
 
 clean:
 	rm -rf _build _site_static

@@ -531,10 +531,8 @@ def test_fargate_pairs_match_aws():
 
 
 def test_fargate_pairs_match_the_compute_chapter():
-    try:
-        from cloudlab.compute.prices import FARGATE_SIZES
-    except ImportError:
-        pytest.skip("cloudlab.compute.prices.FARGATE_SIZES does not exist yet")
+    from cloudlab.compute.prices import FARGATE_SIZES
+
     ours = {cpu: set(memory) for cpu, memory in _memory_table().items()}
     if isinstance(FARGATE_SIZES, Mapping):
         theirs = {int(cpu): {int(m) for m in memory} for cpu, memory in FARGATE_SIZES.items()}

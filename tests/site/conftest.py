@@ -5,39 +5,27 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from cloudlab.web.chromium import CHROMIUM_ARGS, NOT_FOUND, find_chromium
+
 SITE = Path(
     os.environ.get("CLOUDLAB_SITE") or Path(__file__).resolve().parents[2] / "_build" / "html"
 )
 
-# Flags that keep Chromium from calling home: this machine (and a reader's privacy) allow
-# no request to any host but the site's own.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
-
 
 def _chromium_path() -> str:
-    for candidate in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
-        if candidate and (found := shutil.which(candidate)):
-            return found
-    pytest.fail(
-        "no Chromium found: install it (Debian: apt-get install chromium) or set CHROMIUM=/path",
-        pytrace=False,
-    )
+    try:
+        found = find_chromium()
+    except ValueError as error:
+        pytest.fail(str(error), pytrace=False)
+    if found is None:
+        pytest.fail(NOT_FOUND, pytrace=False)
+    return found
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -72,7 +60,7 @@ def browser() -> Iterator[object]:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=_chromium_path(), headless=True, args=CHROMIUM_ARGS
+            executable_path=_chromium_path(), headless=True, args=list(CHROMIUM_ARGS)
         )
         try:
             yield browser

@@ -12,29 +12,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
+from cloudlab_execute import toc_files
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _toc_pages() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries: list[dict]) -> None:
-        for entry in entries:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections", []))
-            walk(entry.get("chapters", []))
-
-    walk(toc.get("chapters", []))
-    for part in toc.get("parts", []):
-        walk(part.get("chapters", []))
-    return [f"{name}.html" for name in files]
-
-
-PAGES = ["index.html", *_toc_pages(), "search.html", "genindex.html"]
+PAGES = ["index.html", *(f"{name}.html" for name in toc_files()), "search.html", "genindex.html"]
 
 
 @dataclass

@@ -1,28 +1,21 @@
 """Fixtures for the Flask lab: the app, its test client and CLI runner, and real gunicorns.
 
 Works both from ``labs/flask_app`` (its own pyproject) and from the repository root
-(``pytest labs/flask_app/tests``, under the root config): the app folder is put on
-``sys.path`` here, and the markers are registered here too.
+(``pytest labs/flask_app/tests``, under the root config): the app is an installed package
+(``pip install -e .``), both configs put this folder on pytest's ``pythonpath`` for
+``flask_lab_support``, and the markers are registered here too.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask_lab_support import APP_ENV_VARS, TEST_SECRET, Server, start_gunicorn, stop
 
-TESTS_DIR = Path(__file__).resolve().parent
-APP_DIR = TESTS_DIR.parent
-for folder in (APP_DIR, TESTS_DIR):  # the app package, and flask_lab_support
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
-
-from flask_lab_support import APP_ENV_VARS, TEST_SECRET, Server, start_gunicorn, stop  # noqa: E402
-
-from flask_app import create_app  # noqa: E402
+from flask_app import create_app
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -27,6 +28,38 @@ HAS_IPV6_LOOPBACK = ipv6_available("::1")
 START_TIMEOUT = 20.0  # seconds for gunicorn to answer /healthz
 STOP_TIMEOUT = 10.0  # seconds for a graceful stop before SIGKILL
 ATTEMPTS = 3  # fresh ports to try if another process grabs the chosen one first
+
+
+# The book's rules for finding a browser (cloudlab.web.chromium), copied small: the lab must
+# stand alone. CHROMIUM first, then the usual commands, then a Chromium Playwright installed.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+
+
+def find_chromium() -> str | None:
+    """Return a Chromium executable's path, or None."""
+    chosen = os.environ.get("CHROMIUM")
+    if chosen:
+        return chosen if os.access(chosen, os.X_OK) else shutil.which(chosen)
+    for command in ("chromium", "chromium-browser", "google-chrome"):
+        if found := shutil.which(command):
+            return found
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            path = playwright.chromium.executable_path
+    except Exception:  # no Playwright, or its driver cannot start
+        return None
+    return path if os.access(path, os.X_OK) else None
 
 
 def free_port() -> int:

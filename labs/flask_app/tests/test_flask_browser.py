@@ -3,31 +3,20 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
+from flask_lab_support import CHROMIUM_ARGS, find_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
+CHROMIUM = find_chromium()
 TIMEOUT_MS = 15_000
 
-if not Path(CHROMIUM).exists():
+if CHROMIUM is None:
     pytest.skip(
-        f"no Chromium at {CHROMIUM}: set CHROMIUM to run the browser test", allow_module_level=True
+        "no Chromium found: set CHROMIUM, or install chromium (make browser in the book)",
+        allow_module_level=True,
     )
 sync_api = pytest.importorskip("playwright.sync_api", reason="Python playwright is not installed")
 

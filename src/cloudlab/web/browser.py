@@ -18,9 +18,7 @@ Every context, the browser, the Playwright driver and the app are closed on ever
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cloudlab.web.chromium import CHROMIUM_ARGS, find_chromium
 from cloudlab.web.labapp import LabApp
 
 __all__ = [
@@ -41,18 +40,7 @@ __all__ = [
     "skip_reason",
 ]
 
-#: Flags for a quiet, offline, headless Chromium in a container or CI machine.
-CHROMIUM_ARGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-)
-NO_CHROMIUM = "skipped: no Chromium on this machine (apt-get install chromium)"
+NO_CHROMIUM = "skipped: no Chromium on this machine (`make browser` provides one)"
 NO_PLAYWRIGHT = "skipped: Python playwright is not installed (pip install playwright)"
 
 #: How long to wait for each step of the page, in milliseconds.
@@ -61,24 +49,6 @@ TIMEOUT_MS = 15_000
 _COLLECTING = "Collecting…"
 #: What the page's status line starts with once each button has done its work.
 _DONE = {"remember": "^Remembered", "forget": "^Forgotten"}
-
-
-def find_chromium() -> str | None:
-    """Return the path of a Chromium executable, or None.
-
-    ``CHROMIUM`` in the environment wins; then ``chromium`` or ``chromium-browser`` on
-    the ``PATH``; then Debian's ``/usr/bin/chromium``.
-    """
-    candidates = [
-        os.environ.get("CHROMIUM"),
-        shutil.which("chromium"),
-        shutil.which("chromium-browser"),
-        "/usr/bin/chromium",
-    ]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    return None
 
 
 def skip_reason(chromium: str | None = None) -> str | None:

@@ -27,14 +27,11 @@ import random
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from cloudlab.web.labapp import APP_DIR, load_lab_module
+from flask_app import entropy
 
 __all__ = [
-    "ENTROPY_PATH",
     "FIGURES",
     "INDEPENDENCE_NOTE",
     "LATER_FIGURES",
@@ -48,46 +45,15 @@ __all__ = [
     "crowd",
     "estimate_bits",
     "example_fingerprints",
-    "load_entropy_module",
     "measure_entropy",
     "one_in",
     "shannon_entropy",
     "unique_probability",
 ]
 
-#: Where the cited figures live: the lab app's own module (the app must stay standalone,
-#: so the book reads the app's file rather than the other way round).
-ENTROPY_PATH = APP_DIR / "flask_app" / "entropy.py"
-
-
-def load_entropy_module(path: Path = ENTROPY_PATH) -> ModuleType:
-    """Load the lab app's ``entropy.py`` by file path (once) and return it.
-
-    Parameters
-    ----------
-    path : pathlib.Path, optional
-        The file to load; by default the lab's ``flask_app/entropy.py``.
-
-    Returns
-    -------
-    types.ModuleType
-        The module, with ``FIGURES``, ``BITS``, ``SOURCES``, ``SAMPLE_SIZES`` and
-        ``INDEPENDENCE_NOTE``.
-
-    Raises
-    ------
-    FileNotFoundError
-        When the lab is not where this package expects it.
-    """
-    try:
-        return load_lab_module("entropy", path)
-    except FileNotFoundError as missing:
-        raise FileNotFoundError(f"{path}: the Flask lab's entropy figures are not there") from (
-            missing
-        )
-
-
-_ENTROPY = load_entropy_module()
+#: The cited figures live in the lab app's own module (the app must stay standalone, so
+#: the book imports the app's package rather than the other way round).
+_ENTROPY = entropy
 
 #: Attribute name -> the lab's ``EntropyFigure`` (label, bits, source, what was measured).
 FIGURES: Mapping[str, Any] = _ENTROPY.FIGURES

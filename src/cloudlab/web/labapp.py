@@ -8,7 +8,6 @@ port behind, even when the block raised.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
 import socket
@@ -20,48 +19,19 @@ import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
+
+import flask_app
+from flask_app.settings import VARIABLES
 
 from cloudlab.net.dualstack import has_ipv6_loopback
 
-#: The lab's folder in this repository.
-APP_DIR = Path(__file__).resolve().parents[3] / "labs" / "flask_app"
-
-
-def load_lab_module(name: str, path: Path | None = None) -> ModuleType:
-    """Load one module of the lab app by file path (once), e.g. ``"entropy"``.
-
-    The lab must stay standalone, so the book reads the app's files rather than the app
-    importing the book. The module is registered in ``sys.modules`` under a private name
-    before it runs, as dataclasses look their module up by name.
-
-    Raises
-    ------
-    FileNotFoundError
-        When the file is not where the lab should be.
-    """
-    path = path or APP_DIR / "flask_app" / f"{name}.py"
-    key = f"cloudlab.web._lab_{name}"
-    cached = sys.modules.get(key)
-    if cached is not None and Path(getattr(cached, "__file__", "")) == path:
-        return cached
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: the Flask lab's {name} module is not there")
-    spec = importlib.util.spec_from_file_location(key, path)
-    if spec is None or spec.loader is None:  # pragma: no cover - only for odd paths
-        raise ImportError(f"{path}: cannot be loaded as a Python module")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[key] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[key]
-        raise
-    return module
-
+#: The lab's folder (``labs/flask_app``): gunicorn.conf.py, the Dockerfile. The lab is an
+#: installed package (``pip install -e labs/flask_app``, as ``make book`` does); the book
+#: imports it and never loads its files by path.
+APP_DIR = Path(flask_app.__file__).resolve().parents[1]
 
 #: Settings the app reads (its own list); the reader's shell never leaks into a lab run.
-APP_VARIABLES: tuple[str, ...] = load_lab_module("settings").VARIABLES
+APP_VARIABLES: tuple[str, ...] = VARIABLES
 
 
 def free_port(ipv6: bool | None = None) -> int:
@@ -134,7 +104,10 @@ class LabApp:
         if unknown:
             raise ValueError(f"{', '.join(unknown)}: not a setting of the lab app")
         if not (self.app_dir / "gunicorn.conf.py").is_file():
-            raise FileNotFoundError(f"{self.app_dir}: the Flask lab is not there")
+            raise FileNotFoundError(
+                f"{self.app_dir}: no gunicorn.conf.py: install the lab from its folder "
+                "(pip install -e labs/flask_app)"
+            )
         self.port = self.port or free_port(self.ipv6)
         environment = {k: v for k, v in os.environ.items() if k not in APP_VARIABLES}
         environment.update(
