@@ -110,11 +110,16 @@ serve:
 
 # JupyterLab on a working copy of the chapters (workbook/, not tracked): a learner's
 # outputs and edits stay out of git and out of the tracked notebooks. jupyterlab-myst
-# renders the chapters' MyST as the site does.
+# renders the chapters' MyST as the site does. JupyterLab's news feed and update check
+# call jupyter.org: off (a book that teaches tracking does not phone home). As root (a
+# container) JupyterLab refuses to start unless told --allow-root.
 LAB_DIR := workbook
+LAB_FLAGS := --ip 127.0.0.1 --LabApp.news_url=None \
+	--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+	$(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(VENV)/.installed
 	@$(BIN)/python tools/workbook.py notebooks $(LAB_DIR)
-	$(BIN)/jupyter lab --ip 127.0.0.1 --no-browser $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_DIR)/
+	$(BIN)/jupyter lab $(LAB_FLAGS) $(LAB_DIR)/
 
 # The Flask lab on http://127.0.0.1:5000 and http://[::1]:5000; PORT=8080 make app moves it.
 # (The app reads PORT itself; the book's `serve` port is SERVE_PORT.)

@@ -10,8 +10,9 @@ chapter drives a browser) and ``make book`` / ``make test``:
 When none is found, ``python -m cloudlab.web.chromium --provide`` (the ``browser`` make
 target) gets one: first ``playwright install chromium`` with a short timeout (it works
 wherever Playwright's download host is reachable, e.g. an ordinary laptop), then, on
-Debian or Ubuntu as root, ``apt-get update`` and ``apt-get install -y chromium``; otherwise
-it stops with one line naming exactly what to install.
+Debian or Ubuntu as root (or with a sudo that needs no password), ``apt-get update`` and
+``apt-get install -y chromium``; otherwise it stops with one line naming exactly what to
+install.
 
 Chapter: the browser-fingerprinting chapter, and the site's own browser tests.
 """
@@ -111,6 +112,17 @@ def _is_debian() -> bool:
     return Path("/etc/debian_version").is_file() and shutil.which("apt-get") is not None
 
 
+def _as_root() -> list[str] | None:
+    """The prefix that runs a command as root here: none for root, sudo if it needs no
+    password, or None when neither works."""
+    if os.geteuid() == 0:
+        return []
+    sudo = shutil.which("sudo")
+    if sudo and subprocess.run([sudo, "-n", "true"], capture_output=True).returncode == 0:
+        return [sudo, "-n"]
+    return None
+
+
 def _run(
     command: Sequence[str],
     timeout: float,
@@ -145,11 +157,12 @@ def provide_chromium(say: Callable[[str], None] = print) -> str:
             found = playwright_chromium()
             if found:
                 return found
-    if _is_debian() and os.geteuid() == 0:
+    root = _as_root()
+    if _is_debian() and root is not None:
         say("trying Debian's chromium package")
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        if _run(["apt-get", "update", "-qq"], APT_TIMEOUT, say, env) and _run(
-            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
+        if _run([*root, "apt-get", "update", "-qq"], APT_TIMEOUT, say, env) and _run(
+            [*root, "apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
             APT_TIMEOUT,
             say,
             env,
