@@ -133,8 +133,8 @@ test: BOOK_FLAGS := --all
 test: lint unit book site-test
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check src tests bench notebooks labs tools book/_ext
-	$(BIN)/ruff format --check src tests bench notebooks labs tools book/_ext
+	$(BIN)/ruff check src tests bench notebooks labs tools book/_ext conftest.py
+	$(BIN)/ruff format --check src tests bench notebooks labs tools book/_ext conftest.py
 	$(BIN)/codespell book src tests bench notebooks labs README.md
 	$(BIN)/python tools/check_notebooks.py notebooks
 

@@ -145,6 +145,50 @@ def stamp_path(notebook: Path) -> Path:
     return STAMPS / (notebook.relative_to(ROOT).as_posix().replace("/", "__") + ".stamp")
 
 
+#: Seconds of one wait for a kernel's reply, repeated until the cell's own timeout.
+REPLY_POLL = 1.0
+
+
+def _kernel_manager_class() -> type:
+    """A kernel manager whose clients wait for shell replies in short slices.
+
+    With two notebooks executing at a time, a cell that shows widgets sometimes gets its
+    execute reply only when the whole cell timeout has run out, and then passes
+    (jupyter/nbclient#312, open): one long poll of the shell socket misses the wake-up.
+    Waiting in slices of :data:`REPLY_POLL` seconds finds the reply within a second. Only
+    this executor uses it; the cell's timeout is unchanged.
+    """
+    from queue import Empty
+    from time import monotonic
+
+    from jupyter_client.asynchronous.client import AsyncKernelClient
+    from jupyter_client.channels import AsyncZMQSocketChannel
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import Type, default
+
+    class SlicedChannel(AsyncZMQSocketChannel):
+        async def get_msg(self, timeout: float | None = None) -> dict[str, Any]:
+            deadline = None if timeout is None else monotonic() + timeout
+            while True:
+                left = None if deadline is None else max(0.0, deadline - monotonic())
+                wait = REPLY_POLL if left is None else min(REPLY_POLL, left)
+                try:
+                    return await super().get_msg(timeout=wait)
+                except Empty:
+                    if left is not None and left <= REPLY_POLL:
+                        raise
+
+    class SlicedClient(AsyncKernelClient):
+        shell_channel_class = Type(SlicedChannel)
+
+    class Manager(AsyncKernelManager):
+        @default("client_factory")
+        def _sliced_client(self) -> type:
+            return SlicedClient
+
+    return Manager
+
+
 def _execute(path: str, default_timeout: int) -> tuple[str, str | None, float, str | None]:
     """Run one notebook in its folder (in a worker process); return it as JSON."""
     import nbformat
@@ -157,6 +201,7 @@ def _execute(path: str, default_timeout: int) -> tuple[str, str | None, float, s
         timeout=_timeout(notebook, default_timeout),
         allow_errors=False,
         meta_override=True,
+        kernel_manager_class=_kernel_manager_class(),
     )
     if result.err is not None:
         return path, None, result.time, _one_line(result.err)
