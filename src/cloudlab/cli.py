@@ -20,6 +20,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from cloudlab.fleet.cli import add_fleet_parser, run_fleet
 from cloudlab.net import aws
 from cloudlab.net.addresses import describe, host_range, parse_network
 from cloudlab.net.subnets import (
@@ -103,6 +104,7 @@ def _parser() -> _OneLineParser:
         help="apply AWS rules: 5 reserved addresses per subnet, IPv4 subnets /16-/28",
     )
     split.add_argument("--json", action="store_true", help="print one JSON object")
+    add_fleet_parser(commands)  # python -m cloudlab fleet ... (cloudlab.fleet.cli)
     return parser
 
 
@@ -246,6 +248,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # argparse has already printed its one line
         return int(stop.code or 0)
+    if args.command == "fleet":
+        return run_fleet(args)
     command = f"cloudlab {args.command}"
     try:
         if args.command == "ip":

@@ -15,7 +15,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import consent, db, errors, fingerprint, health, identity, pages, security
+from . import consent, db, errors, faults, fingerprint, health, identity, pages, security
 from .settings import load_settings
 
 __all__ = ["create_app"]
@@ -67,6 +67,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     db.init_app(app)
+    faults.init_app(app)
     for blueprint in (pages.bp, consent.bp, fingerprint.bp, health.bp):
         app.register_blueprint(blueprint)
 

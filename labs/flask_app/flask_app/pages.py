@@ -56,6 +56,8 @@ class RequestFacts:
         The serving host's name.
     pid : int
         The serving worker process.
+    served_by : str or None
+        This copy's id in a fleet (``SERVED_BY``, also sent as ``X-Served-By``).
     """
 
     ip: str
@@ -76,6 +78,7 @@ class RequestFacts:
     version: str | None
     host: str
     pid: int
+    served_by: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON-ready dict that ``/api/whoami`` sends."""
@@ -116,6 +119,7 @@ def describe_request() -> RequestFacts:
         version=config["VERSION"],
         host=HOSTNAME,
         pid=os.getpid(),
+        served_by=config.get("SERVED_BY"),
     )
 
 

@@ -29,6 +29,9 @@ VARIABLES = (
     "WEB_CONCURRENCY",
     "BIND_ALL",
     "ACCESS_LOG",
+    "SERVED_BY",
+    "FAIL_RATE",
+    "SLOW_MS",
 )
 
 #: Browsers cap a cookie's lifetime at 400 days (RFC 6265bis, "Max-Age" and "Expires").
@@ -66,6 +69,12 @@ class Settings:
     database : str or None
         Path of the SQLite file for remembered fingerprints; ``None`` means
         ``fingerprints.sqlite`` in the instance folder.
+    served_by : str or None
+        This copy's id, sent as ``X-Served-By`` and in ``/api/whoami`` (a fleet sets it).
+    fail_rate : float
+        Fault knob: the share of requests (0 to 1) that answer 500; 0 (off) by default.
+    slow_ms : int
+        Fault knob: milliseconds added to every request; 0 (off) by default.
     """
 
     app_env: str = "development"
@@ -76,6 +85,9 @@ class Settings:
     max_content_length: int = 16 * 1024
     device_cookie_max_age: int = 365 * 24 * 3600
     database: str | None = None
+    served_by: str | None = None
+    fail_rate: float = 0.0
+    slow_ms: int = 0
 
     @property
     def production(self) -> bool:
@@ -91,6 +103,9 @@ class Settings:
             "VERSION": self.version,
             "MAX_CONTENT_LENGTH": self.max_content_length,
             "DEVICE_COOKIE_MAX_AGE": self.device_cookie_max_age,
+            "SERVED_BY": self.served_by,
+            "FAIL_RATE": self.fail_rate,
+            "SLOW_MS": self.slow_ms,
         }
         if self.secret_key:
             config["SECRET_KEY"] = self.secret_key
@@ -158,6 +173,26 @@ def env_int(name: str, environ: Mapping[str, str], default: int, low: int, high:
     return value
 
 
+def env_fraction(name: str, environ: Mapping[str, str], default: float = 0.0) -> float:
+    """Read a number from 0 to 1 (a share, such as ``FAIL_RATE=0.2``) from the environment.
+
+    Raises
+    ------
+    ConfigError
+        If the value is not a number from 0 to 1.
+    """
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r}: expected a number from 0 to 1") from None
+    if not 0.0 <= value <= 1.0:  # also refuses nan
+        raise ConfigError(f"{name}={raw}: must be a share from 0 to 1 (0.2 = 20 %)")
+    return value
+
+
 def _optional_label(
     name: str, environ: Mapping[str, str], pattern: re.Pattern[str], rule: str
 ) -> str | None:
@@ -177,7 +212,8 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     environ : Mapping[str, str]
         Usually ``os.environ``. Variables read: ``APP_ENV`` (or ``FLASK_ENV``),
         ``SECRET_KEY``, ``TRUSTED_PROXY_HOPS``, ``COLOR``, ``VERSION``,
-        ``MAX_CONTENT_LENGTH`` (bytes), ``DEVICE_COOKIE_MAX_AGE`` (seconds), ``DATABASE``.
+        ``MAX_CONTENT_LENGTH`` (bytes), ``DEVICE_COOKIE_MAX_AGE`` (seconds), ``DATABASE``,
+        ``SERVED_BY`` (a copy's id) and the fault knobs ``FAIL_RATE`` and ``SLOW_MS``.
 
     Returns
     -------
@@ -218,4 +254,9 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             "DEVICE_COOKIE_MAX_AGE", environ, 365 * 24 * 3600, 60, MAX_COOKIE_LIFETIME
         ),
         database=environ.get("DATABASE", "").strip() or None,
+        served_by=_optional_label(
+            "SERVED_BY", environ, _COLOR_RE, "up to 32 letters, digits, dots, dashes or underscores"
+        ),
+        fail_rate=env_fraction("FAIL_RATE", environ),
+        slow_ms=env_int("SLOW_MS", environ, 0, 0, 60_000),
     )

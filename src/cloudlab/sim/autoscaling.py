@@ -39,11 +39,13 @@ from cloudlab.sim.traffic import rate_series, steps_per_period
 __all__ = [
     "METRICS",
     "Metric",
+    "ScalingDecision",
     "ScalingEvent",
     "ScalingPolicy",
     "ScalingRun",
     "Service",
     "simulate_autoscaling",
+    "target_tracking_step",
 ]
 
 Metric = Literal["cpu", "requests"]
@@ -262,6 +264,87 @@ class ScalingRun:
         )
 
 
+@dataclass(frozen=True)
+class ScalingDecision:
+    """What target tracking decides at the end of one metric period.
+
+    Attributes
+    ----------
+    desired : int
+        The desired count from now on (unchanged when ``kind`` is None).
+    kind : {"scale out", "scale in"} or None
+        The change made, or None.
+    out_until_s, in_until_s : float
+        When the scale-out and scale-in cooldowns end, seconds.
+    """
+
+    desired: int
+    kind: str | None
+    out_until_s: float
+    in_until_s: float
+
+
+def target_tracking_step(
+    metrics: Sequence[float],
+    desired: int,
+    now_s: float,
+    out_until_s: float,
+    in_until_s: float,
+    policy: ScalingPolicy,
+) -> ScalingDecision:
+    """Decide one period of target tracking: the rule the simulation and the real fleet share.
+
+    Parameters
+    ----------
+    metrics : sequence of float
+        The metric of every period so far, oldest first (the last one just ended).
+    desired : int
+        The desired count now.
+    now_s : float
+        The end of the period just measured, seconds (any clock, as long as the
+        cooldown times use the same one).
+    out_until_s, in_until_s : float
+        When the scale-out and scale-in cooldowns end (``-math.inf``: no cooldown yet).
+    policy : ScalingPolicy
+        Target, limits, numbers of periods, margin and the cooldowns (its time
+        constants, seconds).
+
+    Returns
+    -------
+    ScalingDecision
+        The new desired count and cooldown ends. Scaling out grows in proportion,
+        ``ceil(desired * metric / target)``, once ``scale_out_periods`` periods in a row
+        were above the target and the scale-out cooldown is over (it also ends any
+        scale-in cooldown); scaling in needs ``scale_in_periods`` periods below
+        ``target * scale_in_margin`` and the scale-in cooldown over.
+    """
+    if not metrics:
+        return ScalingDecision(desired, None, out_until_s, in_until_s)
+    value = metrics[-1]
+    target = policy.target_value
+    recent_out = metrics[-policy.scale_out_periods :]
+    recent_in = metrics[-policy.scale_in_periods :]
+    if (
+        len(recent_out) == policy.scale_out_periods
+        and min(recent_out) > target
+        and now_s >= out_until_s
+    ):
+        wanted = min(policy.max_tasks, math.ceil(desired * value / target))
+        if wanted > desired:
+            return ScalingDecision(wanted, "scale out", now_s + policy.scale_out_cooldown_s, now_s)
+    if (
+        len(recent_in) == policy.scale_in_periods
+        and max(recent_in) < target * policy.scale_in_margin
+        and now_s >= in_until_s
+    ):
+        wanted = max(policy.min_tasks, math.ceil(desired * value / target))
+        if wanted < desired:
+            return ScalingDecision(
+                wanted, "scale in", out_until_s, now_s + policy.scale_in_cooldown_s
+            )
+    return ScalingDecision(desired, None, out_until_s, in_until_s)
+
+
 def simulate_autoscaling(
     rps: float | Sequence[float] | np.ndarray,
     policy: ScalingPolicy | None = None,
@@ -345,37 +428,21 @@ def simulate_autoscaling(
         now = float(p1 * step_s)
         period_ends.append(now)
         metrics.append(value)
-        target = policy.target_value
-        recent_out = metrics[-policy.scale_out_periods :]
-        recent_in = metrics[-policy.scale_in_periods :]
-        if (
-            len(recent_out) == policy.scale_out_periods
-            and min(recent_out) > target
-            and now >= out_until
-        ):
-            wanted = min(policy.max_tasks, math.ceil(desired_now * value / target))
-            if wanted > desired_now:
-                events.append(ScalingEvent(now, "scale out", desired_now, wanted, value))
-                ready_at.extend([now + service.startup_s] * (wanted - desired_now))
-                desired_now = wanted
-                out_until = now + policy.scale_out_cooldown_s
-                in_until = now  # a scale-out ends any scale-in cooldown
-                continue
-        if (
-            len(recent_in) == policy.scale_in_periods
-            and max(recent_in) < target * policy.scale_in_margin
-            and now >= in_until
-        ):
-            wanted = max(policy.min_tasks, math.ceil(desired_now * value / target))
-            if wanted < desired_now:
-                events.append(ScalingEvent(now, "scale in", desired_now, wanted, value))
-                remove = desired_now - wanted
-                while remove and ready_at:  # stop tasks still starting first
-                    ready_at.pop()
-                    remove -= 1
-                running_now -= remove
-                desired_now = wanted
-                in_until = now + policy.scale_in_cooldown_s
+        decision = target_tracking_step(metrics, desired_now, now, out_until, in_until, policy)
+        if decision.kind == "scale out":
+            wanted = decision.desired
+            events.append(ScalingEvent(now, "scale out", desired_now, wanted, value))
+            ready_at.extend([now + service.startup_s] * (wanted - desired_now))
+        elif decision.kind == "scale in":
+            wanted = decision.desired
+            events.append(ScalingEvent(now, "scale in", desired_now, wanted, value))
+            remove = desired_now - wanted
+            while remove and ready_at:  # stop tasks still starting first
+                ready_at.pop()
+                remove -= 1
+            running_now -= remove
+        desired_now = decision.desired
+        out_until, in_until = decision.out_until_s, decision.in_until_s
     cap = running * cap_task
     served = np.minimum(demand, cap)
     overloaded = demand - served

@@ -36,8 +36,10 @@ __all__ = [
     "Alarm",
     "BlueGreenRun",
     "Shift",
+    "alarm_fires_after",
     "all_at_once",
     "canary_schedule",
+    "error_rates",
     "simulate_blue_green",
 ]
 
@@ -225,6 +227,49 @@ def _weights(schedule: Sequence[Shift], t: np.ndarray) -> np.ndarray:
     return pct[np.searchsorted(times, t, side="right") - 1]
 
 
+def error_rates(
+    requests: Sequence[int] | np.ndarray, errors: Sequence[int] | np.ndarray, alarm: Alarm
+) -> tuple[np.ndarray, np.ndarray]:
+    """Green's error rate per period (NaN without requests) and whether each breached."""
+    req = np.asarray(requests, dtype=np.int64)
+    err = np.asarray(errors, dtype=np.int64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(req > 0, err / np.maximum(req, 1), np.nan)
+    return rate, np.nan_to_num(rate, nan=0.0) > alarm.threshold
+
+
+def alarm_fires_after(
+    requests: Sequence[int] | np.ndarray, errors: Sequence[int] | np.ndarray, alarm: Alarm
+) -> int | None:
+    """The rollback rule: after how many periods the alarm fires, or None.
+
+    The simulation and the real canary controller (:mod:`cloudlab.fleet.controllers`)
+    both call this with green's requests and failed requests per alarm period.
+
+    Parameters
+    ----------
+    requests, errors : sequence of int
+        Green's requests and failed requests in each period so far, oldest first.
+    alarm : Alarm
+        Threshold and evaluation periods (its ``period_s`` is the length the caller
+        measured each period over).
+
+    Returns
+    -------
+    int or None
+        ``k`` when the alarm fires at the end of period ``k`` (counting from 1): the
+        first time ``evaluation_periods`` periods in a row had an error rate above the
+        threshold (a period without green requests never breaches). None: it did not.
+    """
+    _, breaching = error_rates(requests, errors, alarm)
+    n = alarm.evaluation_periods
+    if breaching.size < n:
+        return None
+    run = np.convolve(breaching.astype(int), np.ones(n, dtype=int), mode="valid")
+    fired = np.nonzero(run == n)[0]
+    return int(fired[0]) + n if fired.size else None
+
+
 def simulate_blue_green(
     rps: float | Sequence[float] | np.ndarray,
     schedule: Sequence[Shift] | None = None,
@@ -284,16 +329,11 @@ def simulate_blue_green(
     periods = steps // per
     g_req = green_req[: periods * per].reshape(periods, per).sum(axis=1)
     g_err = green_err[: periods * per].reshape(periods, per).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate = np.where(g_req > 0, g_err / np.maximum(g_req, 1), np.nan)
-    breaching = np.nan_to_num(rate, nan=0.0) > alarm.threshold
+    fired_after = alarm_fires_after(g_req, g_err, alarm)
     rollback_s = None
-    n = alarm.evaluation_periods
-    if periods >= n:
-        run = np.convolve(breaching.astype(int), np.ones(n, dtype=int), mode="valid")
-        fired = np.nonzero(run == n)[0]
-        if fired.size and rollback:
-            rollback_s = float((fired[0] + n) * per * step_s)
+    if fired_after is not None and rollback:
+        rollback_s = float(fired_after * per * step_s)
+    rate, breaching = error_rates(g_req, g_err, alarm)
     pct = planned.copy()
     if rollback_s is not None:
         after = t >= rollback_s
@@ -302,9 +342,7 @@ def simulate_blue_green(
         green_err = np.where(after, 0, green_err)
         g_req = green_req[: periods * per].reshape(periods, per).sum(axis=1)
         g_err = green_err[: periods * per].reshape(periods, per).sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rate = np.where(g_req > 0, g_err / np.maximum(g_req, 1), np.nan)
-        breaching = np.nan_to_num(rate, nan=0.0) > alarm.threshold
+        rate, breaching = error_rates(g_req, g_err, alarm)
     blue_req = arrived - green_req
     blue_err = blue_rng.binomial(blue_req, blue_error_rate)
     return BlueGreenRun(

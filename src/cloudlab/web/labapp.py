@@ -8,7 +8,9 @@ port behind, even when the block raised.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -52,6 +54,17 @@ def free_port(ipv6: bool | None = None) -> int:
     raise RuntimeError("no TCP port is free on both loopback addresses")
 
 
+def die_with_parent() -> list[str]:
+    """A command prefix that makes a child get SIGTERM when this process dies (Linux).
+
+    ``setpriv --pdeathsig TERM`` (util-linux) sets the child's parent-death signal and
+    then runs the command, so a server started from a notebook stops even when the
+    kernel is killed without running any clean-up. Empty where ``setpriv`` is missing.
+    """
+    found = shutil.which("setpriv")
+    return [found, "--pdeathsig", "TERM", "--"] if found else []
+
+
 def port_is_open(host: str, port: int) -> bool:
     """Tell whether something accepts TCP connections on ``host``:``port``."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -83,6 +96,8 @@ class LabApp:
     start_timeout: float = 20.0
     app_dir: Path = APP_DIR
     ipv6: bool = field(default_factory=has_ipv6_loopback)
+    #: Stop the server when the process that started it dies (see :func:`die_with_parent`).
+    tied_to_parent: bool = False
     _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     _log: Path | None = field(default=None, repr=False)
 
@@ -119,7 +134,10 @@ class LabApp:
         self._log = log
         with log.open("wb") as sink:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+                [
+                    *(die_with_parent() if self.tied_to_parent else []),
+                    *(sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"),
+                ],
                 cwd=self.app_dir,
                 env=environment,
                 stdout=sink,
@@ -171,6 +189,22 @@ class LabApp:
                 pass
         if self._log is not None:
             self._log.unlink(missing_ok=True)
+
+    def kill(self) -> None:
+        """Crash the app: SIGKILL to gunicorn and every worker at once, no draining."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+        if self._log is not None:
+            self._log.unlink(missing_ok=True)
+
+    @property
+    def pid(self) -> int | None:
+        """The gunicorn master's process id while it runs."""
+        return self._process.pid if self.running and self._process is not None else None
 
     @property
     def running(self) -> bool:
