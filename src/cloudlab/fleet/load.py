@@ -92,7 +92,7 @@ def run_load(
     rps: float | Callable[[float], float] | None = None,
     cookies: bool = False,
     timeout_s: float = 5.0,
-    on_tick: Callable[[float], None] | None = None,
+    on_tick: Callable[[float, LoadResult], None] | None = None,
 ) -> LoadResult:
     """Send at most ``requests`` GETs to ``url`` within ``time_limit_s`` seconds.
 
@@ -115,8 +115,8 @@ def run_load(
     timeout_s : float
         Per request.
     on_tick : callable, optional
-        Called with the elapsed time about every 0.1 s from the calling thread (a
-        controller can act on the fleet while the load runs).
+        Called with the elapsed time and the result so far, about every 0.1 s, from the
+        calling thread (a controller acts on the fleet while the load runs).
 
     Returns
     -------
@@ -197,7 +197,7 @@ def run_load(
     try:
         while any(t.is_alive() for t in threads):
             if on_tick is not None:
-                on_tick(time.monotonic() - start)
+                on_tick(time.monotonic() - start, result)
             for thread in threads:
                 thread.join(timeout=0.1 / len(threads))
     finally:
