@@ -19,7 +19,7 @@ export MPLBACKEND := Agg
 export JUPYTER_PLATFORM_DIRS := 1
 
 .PHONY: help book serve test lint unit notebooks site-test bench bench-book lab app lock clean \
-	site-js checkov-venv browser
+	site-js checkov-venv browser fleet
 
 help:
 	@echo "make book   build the book into $(HTML) (notebooks run only when they or src/labs changed)"
@@ -29,6 +29,7 @@ help:
 	@echo "make lab    JupyterLab on notebooks/ (widgets recompute live there)"
 	@echo "make app    run the Flask lab under gunicorn on 127.0.0.1 and [::1] (PORT=5000)"
 	@echo "make bench  time the calculators (small vs huge networks) and the lab app under load"
+	@echo "make fleet  3 copies of the lab behind Caddy on http://127.0.0.1:8080 (Ctrl-C stops)"
 	@echo "make lock   regenerate requirements.txt from requirements.in"
 
 # ---------------------------------------------------------------- environments
@@ -126,6 +127,11 @@ lab: $(VENV)/.installed
 app: $(VENV)/.installed
 	cd labs/flask_app && $(CURDIR)/$(BIN)/gunicorn -c gunicorn.conf.py
 
+# Three copies of the lab app (2 blue, 1 green) behind a real Caddy on 127.0.0.1:8080 and
+# [::1]:8080; `python -m cloudlab fleet --help` lists what another shell can do to them.
+fleet: $(VENV)/.installed
+	$(BIN)/python -m cloudlab fleet up
+
 # ---------------------------------------------------------------- checks
 
 # The strict build reads every page (--all); the notebooks still execute only once.
@@ -153,7 +159,13 @@ site-test: book browser
 bench-book: $(VENV)/.installed site-js checkov-venv browser
 	$(BIN)/python bench/bench_book.py
 
-bench: $(VENV)/.installed
+# httpbin, the lab app's peer in bench_app.py, lives in an environment of its own.
+.venv-bench/.installed: bench/requirements.txt
+	$(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install --quiet -r bench/requirements.txt
+	@touch $@
+
+bench: $(VENV)/.installed .venv-bench/.installed
 	$(BIN)/python bench/bench_subnets.py
 	$(BIN)/python bench/bench_sim.py
 	$(BIN)/python bench/bench_app.py

@@ -33,14 +33,14 @@ def test_returning_cookie_brings_back_the_same_session(bench):
 
 
 def test_in_app_time_is_measured_for_a_working_route(bench):
-    route = bench.Route("bare", "bench_app:hello_app()", "/hello")
-    assert bench.in_app_us(bench.hello_app(), route, repeat=1) > 0
+    route = bench.Route("health", bench.LAB_APP, "/healthz")
+    assert bench.in_app_us(bench.lab_app(), route, repeat=1) > 0
 
 
 def test_in_app_time_refuses_a_route_that_does_not_answer_200(bench):
-    route = bench.Route("missing", "bench_app:hello_app()", "/nowhere")
+    route = bench.Route("missing", bench.LAB_APP, "/nowhere")
     with pytest.raises(SystemExit, match="missing: HTTP 404"):
-        bench.in_app_us(bench.hello_app(), route, repeat=1)
+        bench.in_app_us(bench.lab_app(), route, repeat=1)
 
 
 def test_slices_combine_into_one_rate(bench):

@@ -48,6 +48,7 @@ def run_canary(
     rps: float = 60.0,
     users: int = 4,
     path: str = "/api/whoami",
+    duration_s: float | None = None,
 ) -> CanaryRun:
     """Shift blue/green weights every ``every_s`` seconds under load; roll back on the alarm.
 
@@ -55,10 +56,11 @@ def run_canary(
     period (a failed request has no ``X-Served-By`` when Caddy could not reach a copy, so
     only answers count) and asks :func:`~cloudlab.sim.bluegreen.alarm_fires_after`
     whether to roll back; if so the weights go to 100/0 through Caddy's admin API.
+    The run lasts ``duration_s`` (default: one ``every_s`` per step).
     """
     alarm = alarm or Alarm(threshold=0.05, evaluation_periods=2, period_s=1.0)
     run = CanaryRun(load=LoadResult())
-    duration = every_s * len(steps)
+    duration = every_s * len(steps) if duration_s is None else duration_s
     fleet.set_weights({"blue": steps[0][0], "green": steps[0][1]})
     run.changes.append((0.0, *steps[0]))
     state = {"stage": 0, "period": 0}
