@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from cloudlab.web.labapp import load_lab_module
-
-settings = load_lab_module("settings")
+from flask_app import settings
 
 
 def _app(monkeypatch, **env):
