@@ -443,6 +443,12 @@ def main(argv: list[str] | None = None) -> int:
                     f"{via.label}: {v.rps:.1f} vs {d.rps:.1f} requests/s direct "
                     f"({v.rps / d.rps:.2f}); the proxy adds {cost:.0f} us per request"
                 )
+        if any(cost < 0 for cost in proxy_cost.values()):
+            print(
+                "(a negative cost: wrk keeps its connections to Caddy open, while gunicorn's "
+                "sync workers close every connection, so direct runs pay a new TCP connection "
+                "per request; the hop itself is not free)"
+            )
     ok = True
     for name, value in ratios.items():
         good = value >= TARGET_RATIO
