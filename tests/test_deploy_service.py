@@ -327,7 +327,7 @@ def test_the_cost_is_shown_before_anything_is_created(monkeypatch, network, conn
         order.append("create")
         raise RuntimeError("stop here")
 
-    monkeypatch.setattr(dep, "_STEPS", (("create the load balancer", first_step, {}),))
+    monkeypatch.setattr(dep.create, "_STEPS", (("create the load balancer", first_step, {}),))
     with pytest.raises(DeployError, match="stop here"):
         deploy_service(conn, PLAN, network)
     assert order.index("create") == 5  # five cost lines first
@@ -342,3 +342,33 @@ def test_resource_label_joins_the_ends_of_the_two_arns():
     )
     with pytest.raises(ValueError, match="Application Load Balancer ARN"):
         resource_label(tg, lb)
+
+
+def test_a_second_deployment_of_the_same_name_is_refused_and_the_first_kept(conn, network):
+    """CreateLoadBalancer is idempotent by name on AWS: a second run would take over the
+    first run's load balancer and its clean-up would delete it. The run refuses first."""
+    spec = ServiceSpec(name="twice")
+    first = deploy_service(conn, PLAN, network, spec)
+    try:
+        refused = r"a deployment named 'twice' exists \(.*\): tear it down or choose another name"
+        with pytest.raises(ValueError, match=refused) as info:
+            deploy_service(conn, PLAN, network, spec)
+        assert "\n" not in str(info.value)
+        assert verify(first, describe(conn, first)) == []  # the first one is untouched
+    finally:
+        teardown(conn, first)
+    assert leftovers(conn, "twice") == []
+
+
+def test_an_untagged_load_balancer_of_the_name_is_refused_too(conn, network):
+    elb = conn.client("elbv2")
+    lb = elb.create_load_balancer(
+        Name="taken-alb", Subnets=list(network.subnet_ids.values())[:2], Type="application"
+    )["LoadBalancers"][0]
+    try:
+        with pytest.raises(ValueError, match=r"\(load balancer taken-alb\): tear it down"):
+            deploy_service(conn, PLAN, network, ServiceSpec(name="taken"))
+        assert elb.describe_load_balancers(Names=["taken-alb"])["LoadBalancers"]
+    finally:
+        elb.delete_load_balancer(LoadBalancerArn=lb["LoadBalancerArn"])
+    _nothing_deployed_left(conn)

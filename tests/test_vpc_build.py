@@ -214,3 +214,13 @@ def test_security_group_rules_follow_the_plan():
     assert [str(r) for r in v6["app"]["ingress"]] == ["tcp 8080 sg:alb"]
     assert [str(r) for r in v6["alb"]["egress"]] == ["tcp 8080 sg:app"]
     assert {str(r) for r in v6["app"]["egress"]} == {"all traffic 0.0.0.0/0", "all traffic ::/0"}
+
+
+def test_a_plan_already_built_is_refused_before_anything_is_created(conn):
+    plan = plan_network(name="built-twice")
+    with temporary_network(conn, plan):
+        before = leftovers(conn, "built-twice")
+        with pytest.raises(ValueError, match=r"a network plan named 'built-twice' exists \(VPC"):
+            build_network(conn, plan)
+        assert leftovers(conn, "built-twice") == before
+    assert leftovers(conn, "built-twice") == []

@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -99,6 +100,8 @@ class Connection:
         The emulator's URL (``http://127.0.0.1:PORT``), or None for real AWS.
     profile
         The named AWS profile (real AWS only).
+    wait_delay, pause
+        How long waiters poll and retries wait (see :mod:`cloudlab.aws.steps`).
     """
 
     real: bool
@@ -107,6 +110,10 @@ class Connection:
     profile: str | None = None
     out: TextIO = field(default=sys.stdout, repr=False)
     _session: boto3.session.Session | None = field(default=None, repr=False)
+    #: Seconds between a waiter's polls; None keeps each waiter's own delay. Tests set 0.
+    wait_delay: float | None = field(default=None, repr=False)
+    #: How a retried delete waits (tests pass a recorder, so they never sleep).
+    pause: Callable[[float], None] = field(default=time.sleep, repr=False)
 
     @property
     def session(self) -> boto3.session.Session:

@@ -1,5 +1,7 @@
 """Create an EKS cluster and a Fargate profile on a built network, describe them, delete them all.
 
+Chapter: Fargate, ECS and EKS (notebooks/fargate-ecs-eks.ipynb, "See it for real").
+
 The EKS path of the book, step by step, through :func:`cloudlab.aws.connect` (the local
 emulator unless the reader opted into a real account). Each step records what it made
 in a :class:`BuiltEKS` as soon as AWS returns it, prints one line, and, before anything
@@ -7,6 +9,14 @@ billable, prints its dated price (:meth:`Connection.costs`, rates from
 :mod:`cloudlab.compute.prices`). :func:`teardown` deletes what the record holds, in
 dependency order (Fargate profile, cluster, then the IAM roles after their policies are
 detached), and :func:`leftovers` lists anything of ours still there.
+
+The lifecycle is :mod:`cloudlab.aws.steps`, shared with the network and the service:
+:func:`deploy_eks` refuses a name already in use, runs the steps through
+:func:`~cloudlab.aws.steps.run_steps` (a failure deletes what was made, so nothing
+billable is left), and on a real account waits with boto3's waiters: the cluster must be
+``ACTIVE`` before AWS accepts a Fargate profile (``cluster_active``), the profile
+``ACTIVE`` before pods can use it, and at teardown the profile must be gone
+(``fargate_profile_deleted``) before the cluster can be deleted (``cluster_deleted``).
 
 Two IAM roles are needed: the **cluster role**, which the EKS service assumes to manage
 AWS resources for the cluster, and the **pod execution role**, which Fargate's
@@ -20,11 +30,21 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from cloudlab.aws.session import Connection
+from cloudlab.aws.steps import (
+    Teardown,
+    error_code,
+    refuse_existing,
+    run_steps,
+    tag_map,
+    tags,
+    wait,
+)
 from cloudlab.compute.costs import EKS_POD_OVERHEAD_MIB
 from cloudlab.compute.prices import DEFAULT_PRICES, PriceTable, smallest_fargate_size
 from cloudlab.vpc.build import BuiltNetwork
@@ -34,9 +54,11 @@ __all__ = [
     "CLUSTER_POLICY",
     "POD_EXECUTION_POLICY",
     "BuiltEKS",
+    "EKSError",
     "create_cluster",
     "create_fargate_profile",
     "create_roles",
+    "deploy_eks",
     "describe",
     "leftovers",
     "teardown",
@@ -50,6 +72,13 @@ POD_EXECUTION_POLICY = "arn:aws:iam::aws:policy/AmazonEKSFargatePodExecutionRole
 APP_LABELS = {"app.kubernetes.io/name": "cloudlab-web"}
 #: The namespace the Fargate profile selects.
 NAMESPACE = "cloudlab"
+#: Waiter settings on a real account: (seconds between polls, polls). A cluster takes
+#: about 10 minutes to become ACTIVE, a Fargate profile a few.
+_WAIT = {"cluster": (30, 40), "profile": (10, 60)}
+
+
+class EKSError(RuntimeError):
+    """The EKS steps failed part-way; what they had created has been deleted."""
 
 
 def _trust(service: str) -> str:
@@ -114,7 +143,7 @@ def _create_role(conn: Connection, built: BuiltEKS, role: str, service: str, pol
         RoleName=role,
         AssumeRolePolicyDocument=_trust(service),
         Description=f"cloudlab: assumed by {service}",
-        Tags=[{"Key": TAG_KEY, "Value": built.name}],
+        Tags=tags(role, TAG_KEY, built.name),
     )["Role"]["Arn"]
     built.policies[role] = []
     iam.attach_role_policy(RoleName=role, PolicyArn=policy)
@@ -181,9 +210,13 @@ def create_cluster(
             "endpointPublicAccess": True,
             "endpointPrivateAccess": True,
         },
-        tags={TAG_KEY: built.name},
+        tags=tag_map(TAG_KEY, built.name),
     )["cluster"]
     built.cluster = built.name
+    delay, attempts = _WAIT["cluster"]
+    wait(
+        conn, conn.client("eks"), "cluster_active", delay=delay, attempts=attempts, name=built.name
+    )
     conn.say(f"EKS cluster {built.name}: {cluster['status']} on {len(built.subnet_ids)} subnets")
     return str(cluster["arn"])
 
@@ -222,9 +255,19 @@ def create_fargate_profile(
         podExecutionRoleArn=built.pod_role_arn,
         subnets=built.subnet_ids,
         selectors=[{"namespace": namespace, "labels": labels or dict(APP_LABELS)}],
-        tags={TAG_KEY: built.name},
+        tags=tag_map(TAG_KEY, built.name),
     )["fargateProfile"]
     built.fargate_profile = name
+    delay, attempts = _WAIT["profile"]
+    wait(
+        conn,
+        conn.client("eks"),
+        "fargate_profile_active",
+        delay=delay,
+        attempts=attempts,
+        clusterName=built.cluster,
+        fargateProfileName=name,
+    )
     conn.say(f"Fargate profile {name}: pods in namespace {namespace!r} with the app's labels")
     return str(profile["fargateProfileArn"])
 
@@ -263,61 +306,96 @@ def describe(conn: Connection, built: BuiltEKS) -> dict[str, Any]:
     return found
 
 
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
+def _gone(error: ClientError) -> bool:
+    return error_code(error) in ("ResourceNotFoundException", "NoSuchEntity")
+
+
+def _one(job: Teardown, method: Any, label: str, **kwargs: Any) -> bool:
+    """Delete one resource and print ``deleted <label>``; False if that failed."""
+    outcome = job.call(method, **kwargs)
+    if outcome == "done":
+        job.conn.say(f"deleted {label}")
+        job.deleted.append(label)
+    return outcome != "failed"
+
+
+def _delete_eks(job: Teardown, built: BuiltEKS) -> None:
+    """The Fargate profile (waiting until it is gone), then the cluster (waiting too)."""
+    eks = job.conn.client("eks")
+    if built.cluster and built.fargate_profile:
+        profile = built.fargate_profile
+        if _one(
+            job,
+            eks.delete_fargate_profile,
+            f"fargate profile {profile}",
+            clusterName=built.cluster,
+            fargateProfileName=profile,
+        ):
+            delay, attempts = _WAIT["profile"]
+            job.wait(
+                eks,
+                "fargate_profile_deleted",
+                f"fargate profile {profile}",
+                delay=delay,
+                attempts=attempts,
+                clusterName=built.cluster,
+                fargateProfileName=profile,
+            )
+            built.fargate_profile = None
+    if built.cluster and not built.fargate_profile:
+        cluster = built.cluster
+        if _one(job, eks.delete_cluster, f"cluster {cluster}", name=cluster):
+            delay, attempts = _WAIT["cluster"]
+            job.wait(
+                eks,
+                "cluster_deleted",
+                f"cluster {cluster}",
+                delay=delay,
+                attempts=attempts,
+                name=cluster,
+            )
+            built.cluster = None
+
+
+def _delete_roles(job: Teardown, built: BuiltEKS) -> None:
+    """Each role's policies detached, then the role."""
+    iam = job.conn.client("iam")
+    for attribute in ("pod_role", "cluster_role"):
+        role = getattr(built, attribute)
+        if not role:
+            continue
+        for policy in list(built.policies.get(role, [])):
+            if job.call(iam.detach_role_policy, RoleName=role, PolicyArn=policy) != "failed":
+                built.policies[role].remove(policy)
+        if built.policies.get(role) or not _one(
+            job, iam.delete_role, f"role {role}", RoleName=role
+        ):
+            continue
+        built.policies.pop(role, None)
+        setattr(built, attribute, None)
+        setattr(built, f"{attribute}_arn", None)
 
 
 def teardown(conn: Connection, built: BuiltEKS) -> list[str]:
     """Delete the Fargate profile, the cluster, then the roles; safe to run again.
 
+    On a real account each delete is waited for before the next (AWS refuses to delete
+    a cluster that still has a profile).
+
     Returns
     -------
     list of str
         What this call deleted, e.g. ``["fargate profile x", "cluster x", "role x-eks-pods"]``.
+
+    Raises
+    ------
+    RuntimeError
+        If something could not be deleted (after the rest was); run :func:`leftovers`.
     """
-    eks, iam = conn.client("eks"), conn.client("iam")
-    deleted: list[str] = []
-    gone = ("ResourceNotFoundException", "NoSuchEntity")
-    if built.cluster and built.fargate_profile:
-        try:
-            eks.delete_fargate_profile(
-                clusterName=built.cluster, fargateProfileName=built.fargate_profile
-            )
-            deleted.append(f"fargate profile {built.fargate_profile}")
-        except ClientError as error:
-            if _code(error) not in gone:
-                raise
-        built.fargate_profile = None
-    if built.cluster:
-        try:
-            eks.delete_cluster(name=built.cluster)
-            deleted.append(f"cluster {built.cluster}")
-        except ClientError as error:
-            if _code(error) not in gone:
-                raise
-        built.cluster = None
-    for attribute in ("pod_role", "cluster_role"):
-        role = getattr(built, attribute)
-        if not role:
-            continue
-        for policy in built.policies.get(role, []):
-            try:
-                iam.detach_role_policy(RoleName=role, PolicyArn=policy)
-            except ClientError as error:
-                if _code(error) not in gone:
-                    raise
-        try:
-            iam.delete_role(RoleName=role)
-            deleted.append(f"role {role}")
-        except ClientError as error:
-            if _code(error) not in gone:
-                raise
-        built.policies.pop(role, None)
-        setattr(built, attribute, None)
-        setattr(built, f"{attribute}_arn", None)
-    for line in deleted:
-        conn.say(f"deleted {line}")
-    return deleted
+    job = Teardown(conn, _gone)
+    _delete_eks(job, built)
+    _delete_roles(job, built)
+    return job.finish(built.name)
 
 
 def leftovers(conn: Connection, name: str) -> list[str]:
@@ -326,6 +404,47 @@ def leftovers(conn: Connection, name: str) -> list[str]:
     roles = conn.client("iam").list_roles()["Roles"]
     found += [f"role {r['RoleName']}" for r in roles if r["RoleName"].startswith(f"{name}-eks-")]
     return found
+
+
+def deploy_eks(
+    conn: Connection,
+    plan: NetworkPlan,
+    network: BuiltNetwork,
+    *,
+    name: str = "cloudlab-eks",
+    prices: PriceTable = DEFAULT_PRICES,
+) -> BuiltEKS:
+    """Roles, cluster and Fargate profile, step by step; on any failure delete what was made.
+
+    Raises
+    ------
+    ValueError
+        A cluster or roles of that name exist already, or the plan lacks private
+        subnets in two AZs (nothing was created).
+    EKSError
+        A step failed; everything it had created was deleted (the message names the step).
+    """
+    _private_subnets(plan, network)
+    refuse_existing("cluster", name, leftovers(conn, name))
+    built = BuiltEKS(name=name)
+    run_steps(
+        conn,
+        [
+            ("create the IAM roles", partial(create_roles, conn, built)),
+            (
+                "create the EKS cluster",
+                partial(create_cluster, conn, plan, network, built, prices=prices),
+            ),
+            (
+                "create the Fargate profile",
+                partial(create_fargate_profile, conn, built, prices=prices),
+            ),
+        ],
+        undo=partial(teardown, conn, built),
+        error=EKSError,
+        what=f"creating EKS cluster {name!r}",
+    )
+    return built
 
 
 @contextmanager
@@ -338,11 +457,8 @@ def temporary_eks(
     prices: PriceTable = DEFAULT_PRICES,
 ) -> Iterator[BuiltEKS]:
     """Roles, cluster and Fargate profile for a ``with`` block; all deleted at the end."""
-    built = BuiltEKS(name=name)
+    built = deploy_eks(conn, plan, network, name=name, prices=prices)
     try:
-        create_roles(conn, built)
-        create_cluster(conn, plan, network, built, prices=prices)
-        create_fargate_profile(conn, built, prices=prices)
         yield built
     finally:
         teardown(conn, built)

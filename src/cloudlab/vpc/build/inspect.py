@@ -1,0 +1,285 @@
+"""Read a built network back from AWS and compare it with its plan.
+
+Chapter: Designing a VPC (notebooks/designing-a-vpc.ipynb, "Check it").
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Any
+
+from cloudlab.aws.session import Connection
+from cloudlab.vpc.build.spec import APP_PORT, BuiltNetwork, SecurityRule, security_group_rules
+from cloudlab.vpc.plan import NetworkPlan
+
+# ----------------------------------------------------------------- describe, verify
+
+
+@dataclass
+class DescribedNetwork:
+    """What AWS says exists, in the plan's own names (subnet names, AZ letters, route targets).
+
+    Attributes
+    ----------
+    vpc_cidr, ipv6_cidr : str or None
+    dns_hostnames : bool or None
+    subnets : dict
+        Name → ``{"cidr", "ipv6_cidr", "az", "zone"}``.
+    route_tables : dict
+        Name → ``{"routes": sorted (destination, target) pairs, "subnets": sorted names}``.
+    nat_gateways : dict
+        AZ letter → ``{"subnet", "state", "public_ip"}``.
+    internet_gateway_attached : bool
+    egress_only_gateway : bool
+    security_groups : dict
+        Role → ``{"ingress": set of SecurityRule, "egress": set of SecurityRule}``.
+    """
+
+    vpc_cidr: str | None = None
+    ipv6_cidr: str | None = None
+    dns_hostnames: bool | None = None
+    subnets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    route_tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    nat_gateways: dict[str, dict[str, Any]] = field(default_factory=dict)
+    internet_gateway_attached: bool = False
+    egress_only_gateway: bool = False
+    security_groups: dict[str, dict[str, set[SecurityRule]]] = field(default_factory=dict)
+
+
+def _rules_read_back(permissions: list[dict[str, Any]], roles: dict[str, str]) -> set[SecurityRule]:
+    rules = set()
+    for p in permissions:
+        protocol = str(p.get("IpProtocol", "-1"))
+        low, high = int(p.get("FromPort", -1)), int(p.get("ToPort", -1))
+        for r in p.get("IpRanges", []):
+            rules.add(SecurityRule(protocol, low, high, r["CidrIp"]))
+        for r in p.get("Ipv6Ranges", []):
+            rules.add(SecurityRule(protocol, low, high, r["CidrIpv6"]))
+        for r in p.get("UserIdGroupPairs", []):
+            rules.add(
+                SecurityRule(protocol, low, high, f"sg:{roles.get(r['GroupId'], r['GroupId'])}")
+            )
+    return rules
+
+
+def describe(conn: Connection, built: BuiltNetwork) -> DescribedNetwork:
+    """Read back everything a build created (describe_* calls only).
+
+    Returns
+    -------
+    DescribedNetwork
+    """
+    ec2 = conn.client("ec2")
+    seen = DescribedNetwork()
+    if not built.vpc_id:
+        return seen
+    vpc = ec2.describe_vpcs(VpcIds=[built.vpc_id])["Vpcs"][0]
+    seen.vpc_cidr = vpc["CidrBlock"]
+    seen.ipv6_cidr = next(
+        (
+            a["Ipv6CidrBlock"]
+            for a in vpc.get("Ipv6CidrBlockAssociationSet", [])
+            if a.get("Ipv6CidrBlock")
+        ),
+        None,
+    )
+    attribute = ec2.describe_vpc_attribute(VpcId=built.vpc_id, Attribute="enableDnsHostnames")
+    seen.dns_hostnames = bool(attribute["EnableDnsHostnames"]["Value"])
+    subnet_names = {v: k for k, v in built.subnet_ids.items()}
+    zone_letters = {v: k for k, v in built.az_names.items()}
+    vpc_filter = [{"Name": "vpc-id", "Values": [built.vpc_id]}]
+    for s in ec2.describe_subnets(Filters=vpc_filter)["Subnets"]:
+        name = subnet_names.get(s["SubnetId"], s["SubnetId"])
+        v6 = [a["Ipv6CidrBlock"] for a in s.get("Ipv6CidrBlockAssociationSet", [])]
+        seen.subnets[name] = {
+            "cidr": s["CidrBlock"],
+            "ipv6_cidr": v6[0] if v6 else None,
+            "az": zone_letters.get(s["AvailabilityZone"], s["AvailabilityZone"]),
+            "zone": s["AvailabilityZone"],
+        }
+    nat_azs = {v: k for k, v in built.nat_ids.items()}
+    table_names = {v: k for k, v in built.route_table_ids.items()}
+    for t in ec2.describe_route_tables(Filters=vpc_filter)["RouteTables"]:
+        if t["RouteTableId"] not in table_names:
+            continue  # the VPC's main route table, which the plan does not use
+        routes = []
+        for r in t.get("Routes", []):
+            destination = r.get("DestinationCidrBlock") or r.get("DestinationIpv6CidrBlock")
+            if destination is None:
+                continue
+            if r.get("State") == "blackhole":
+                target = "blackhole"
+            elif r.get("GatewayId") == "local":
+                target = "local"
+            elif r.get("GatewayId") and r["GatewayId"] == built.igw_id:
+                target = "igw"
+            elif r.get("EgressOnlyInternetGatewayId"):
+                target = (
+                    "eigw"
+                    if r["EgressOnlyInternetGatewayId"] == built.eigw_id
+                    else r["EgressOnlyInternetGatewayId"]
+                )
+            elif r.get("NatGatewayId"):
+                nat = r["NatGatewayId"]
+                target = f"nat-{nat_azs[nat]}" if nat in nat_azs else nat
+            else:
+                target = next((str(v) for k, v in r.items() if k.endswith("Id")), "?")
+            routes.append((str(ipaddress.ip_network(destination)), target))
+        members = [
+            subnet_names.get(a["SubnetId"], a["SubnetId"])
+            for a in t.get("Associations", [])
+            if a.get("SubnetId")
+        ]
+        seen.route_tables[table_names[t["RouteTableId"]]] = {
+            "routes": sorted(routes),
+            "subnets": sorted(members),
+        }
+    if built.nat_ids:
+        for n in ec2.describe_nat_gateways(NatGatewayIds=list(built.nat_ids.values()))[
+            "NatGateways"
+        ]:
+            addresses = n.get("NatGatewayAddresses", [])
+            seen.nat_gateways[nat_azs.get(n["NatGatewayId"], n["NatGatewayId"])] = {
+                "subnet": subnet_names.get(n["SubnetId"], n["SubnetId"]),
+                "state": n["State"],
+                "public_ip": addresses[0].get("PublicIp") if addresses else None,
+            }
+    if built.igw_id:
+        igw = ec2.describe_internet_gateways(InternetGatewayIds=[built.igw_id])["InternetGateways"][
+            0
+        ]
+        seen.internet_gateway_attached = any(
+            a.get("VpcId") == built.vpc_id and a.get("State") in ("attached", "available")
+            for a in igw.get("Attachments", [])
+        )
+    if built.eigw_id:
+        found = ec2.describe_egress_only_internet_gateways(
+            EgressOnlyInternetGatewayIds=[built.eigw_id]
+        )
+        seen.egress_only_gateway = bool(found.get("EgressOnlyInternetGateways"))
+    roles = {v: k for k, v in built.security_group_ids.items()}
+    if roles:
+        for g in ec2.describe_security_groups(GroupIds=list(roles))["SecurityGroups"]:
+            seen.security_groups[roles[g["GroupId"]]] = {
+                "ingress": _rules_read_back(g.get("IpPermissions", []), roles),
+                "egress": _rules_read_back(g.get("IpPermissionsEgress", []), roles),
+            }
+    return seen
+
+
+def verify(
+    plan: NetworkPlan, described: DescribedNetwork, *, app_port: int = APP_PORT
+) -> list[str]:
+    """Compare what AWS reports with the plan, one line per difference.
+
+    Checks the VPC's blocks and DNS hostnames, every subnet's IPv4 and IPv6 block and
+    AZ (and that different letters are different zones), the spread of each tier over
+    the AZs, every route table's routes and associations, the NAT gateways' subnets
+    and state, the gateways, and the security groups' rules.
+
+    Returns
+    -------
+    list of str
+        Empty when what exists matches the plan.
+    """
+    out: list[str] = []
+    if described.vpc_cidr != str(plan.vpc_cidr):
+        out.append(f"VPC block is {described.vpc_cidr}, planned {plan.vpc_cidr}")
+    expected = plan
+    if plan.ipv6_cidr is not None:
+        if described.ipv6_cidr is None:
+            out.append("the VPC has no IPv6 block, but the plan asks for an Amazon-provided /56")
+        elif ipaddress.ip_network(described.ipv6_cidr).prefixlen != 56:
+            out.append(f"the VPC's IPv6 block {described.ipv6_cidr} is not a /56")
+        else:
+            expected = plan.with_ipv6(described.ipv6_cidr)
+    elif described.ipv6_cidr is not None:
+        out.append(f"the VPC has IPv6 {described.ipv6_cidr}, but the plan is IPv4 only")
+    if described.dns_hostnames is not True:
+        out.append("DNS hostnames are off in the VPC")
+    for s in expected.subnets:
+        got = described.subnets.get(s.name)
+        if got is None:
+            out.append(f"subnet {s.name} is missing")
+            continue
+        if got["cidr"] != str(s.cidr):
+            out.append(f"subnet {s.name} is {got['cidr']}, planned {s.cidr}")
+        if got["az"] != s.az:
+            out.append(f"subnet {s.name} is in AZ {got['az']}, planned {s.az}")
+        want6 = None if s.ipv6_cidr is None else str(s.ipv6_cidr)
+        if got["ipv6_cidr"] != want6:
+            out.append(f"subnet {s.name} has IPv6 {got['ipv6_cidr']}, planned {want6}")
+    for name in sorted(set(described.subnets) - {s.name for s in plan.subnets}):
+        out.append(f"subnet {name} exists but is not in the plan")
+    zones: dict[str, set[str]] = {}
+    for got in described.subnets.values():
+        zones.setdefault(got["az"], set()).add(got["zone"])
+    letters_by_zone: dict[str, set[str]] = {}
+    for letter, names in zones.items():
+        for zone in names:
+            letters_by_zone.setdefault(zone, set()).add(letter)
+    for zone, letters in letters_by_zone.items():
+        if len(letters) > 1:
+            out.append(f"AZs {', '.join(sorted(letters))} are the same zone {zone}")
+    for tier in plan.tiers:
+        names = {s.name for s in plan.subnets if s.tier == tier.name}
+        spread = {g["zone"] for n, g in described.subnets.items() if n in names}
+        if len(spread) != len(plan.azs):
+            out.append(f"tier {tier.name} spans {len(spread)} AZs, planned {len(plan.azs)}")
+    for table in expected.route_tables:
+        got = described.route_tables.get(table.name)
+        if got is None:
+            out.append(f"route table {table.name} is missing")
+            continue
+        want = sorted((str(r.destination), r.target) for r in table.routes)
+        if got["routes"] != want:
+            missing = sorted(set(want) - set(got["routes"]))
+            extra = sorted(set(got["routes"]) - set(want))
+            out.append(
+                f"route table {table.name}: "
+                + "; ".join(
+                    [f"missing {d} → {t}" for d, t in missing]
+                    + [f"unplanned {d} → {t}" for d, t in extra]
+                )
+            )
+        if got["subnets"] != sorted(table.subnets):
+            out.append(
+                f"route table {table.name} is associated with "
+                f"{', '.join(got['subnets']) or 'nothing'}, "
+                f"planned {', '.join(sorted(table.subnets))}"
+            )
+    for az in plan.nat_azs:
+        got = described.nat_gateways.get(az)
+        if got is None:
+            out.append(f"the NAT gateway of AZ {az} is missing")
+            continue
+        if got["subnet"] != plan.nat_subnet(az).name:
+            out.append(
+                f"the NAT gateway of AZ {az} is in {got['subnet']}, "
+                f"planned {plan.nat_subnet(az).name}"
+            )
+        if got["state"] != "available":
+            out.append(f"the NAT gateway of AZ {az} is {got['state']}, not available")
+    if not described.internet_gateway_attached:
+        out.append("no internet gateway is attached to the VPC")
+    if (plan.ipv6_cidr is not None) != described.egress_only_gateway:
+        out.append(
+            "the egress-only internet gateway is missing"
+            if plan.ipv6_cidr is not None
+            else "an egress-only internet gateway exists in an IPv4-only plan"
+        )
+    for role, rules in security_group_rules(plan, app_port).items():
+        got = described.security_groups.get(role)
+        if got is None:
+            out.append(f"security group {role} is missing")
+            continue
+        for direction in ("ingress", "egress"):
+            want = set(rules[direction])
+            if got[direction] != want:
+                missing = ", ".join(sorted(map(str, want - got[direction]))) or "nothing"
+                extra = ", ".join(sorted(map(str, got[direction] - want))) or "nothing"
+                out.append(
+                    f"security group {role} {direction}: missing {missing}; unplanned {extra}"
+                )
+    return out
