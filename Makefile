@@ -141,6 +141,7 @@ test: lint unit book site-test
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench notebooks labs tools book/_ext conftest.py
 	$(BIN)/ruff format --check src tests bench notebooks labs tools book/_ext conftest.py
+	$(BIN)/mypy
 	$(BIN)/codespell book src tests bench notebooks labs README.md
 	$(BIN)/python tools/check_notebooks.py notebooks
 

@@ -73,15 +73,16 @@ class Module:
                     for rtype, named in block.items():
                         for name, body in named.items():
                             store[(rtype, name)] = body
-            for key, store in (
+            named_blocks: tuple[tuple[str, dict[str, Any]], ...] = (
                 ("variable", self.variables),
                 ("output", self.outputs),
                 ("locals", self.locals),
                 ("module", self.modules),
                 ("provider", self.providers),
-            ):
+            )
+            for key, into in named_blocks:
                 for block in parsed.get(key, []):
-                    store.update(block)
+                    into.update(block)
             self.terraform.extend(parsed.get("terraform", []))
 
     def of_type(self, rtype: str) -> dict[str, dict[str, Any]]:

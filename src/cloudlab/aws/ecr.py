@@ -79,13 +79,13 @@ def ensure_repository(ecr: Any, name: str = DEFAULT_REPOSITORY) -> dict[str, Any
     except ecr.exceptions.RepositoryNotFoundException:
         found = []
     if found:
-        return found[0]
+        return dict(found[0])
     created = ecr.create_repository(
         repositoryName=name,
         imageScanningConfiguration={"scanOnPush": True},
         imageTagMutability="MUTABLE",
     )
-    return created["repository"]
+    return dict(created["repository"])
 
 
 def registry_login(ecr: Any) -> RegistryLogin:

@@ -61,7 +61,7 @@ def emulator_region() -> str:
     regions = botocore.session.Session(session_vars=_SEALED).get_available_regions("ec2", "aws")
     if not regions:  # pragma: no cover - botocore always ships its endpoint data
         raise RuntimeError("botocore lists no AWS regions; reinstall botocore")
-    return sorted(regions)[0]
+    return str(sorted(regions)[0])
 
 
 def opted_in(environ: dict[str, str] | None = None) -> bool:

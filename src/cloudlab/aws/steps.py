@@ -280,7 +280,8 @@ class Teardown:
         now: list[str] = []
         labels: list[str] = []
         for label, resource_id in list(records.items()):
-            outcome = self.call(method, **{key: resource_id}, **extra)
+            arguments: dict[str, Any] = {key: resource_id, **extra}
+            outcome = self.call(method, **arguments)
             if outcome != "failed":
                 del records[label]
             if outcome == "done":

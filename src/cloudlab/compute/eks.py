@@ -148,7 +148,7 @@ def _create_role(conn: Connection, built: BuiltEKS, role: str, service: str, pol
     built.policies[role] = []
     iam.attach_role_policy(RoleName=role, PolicyArn=policy)
     built.policies[role].append(policy)
-    return arn
+    return str(arn)
 
 
 def create_roles(conn: Connection, built: BuiltEKS) -> tuple[str, str]:

@@ -304,6 +304,7 @@ class SecurityGroupRule:
 
 def sg_rule(protocol: str, ports: object, peer: object, description: str = "") -> SecurityGroupRule:
     """Build a security-group rule from text, e.g. ``sg_rule("tcp", 443, "::/0")``."""
+    # Text in; SecurityGroupRule.__post_init__ parses and checks each field.
     return SecurityGroupRule(protocol, ports, peer, description)  # type: ignore[arg-type]
 
 
@@ -397,7 +398,7 @@ class NaclRule:
         object.__setattr__(self, "action", action)
         object.__setattr__(self, "protocol", parse_protocol(self.protocol))
         object.__setattr__(self, "ports", parse_ports(self.ports, self.protocol))
-        object.__setattr__(self, "cidr", parse_network(self.cidr))  # type: ignore[arg-type]
+        object.__setattr__(self, "cidr", parse_network(self.cidr))
 
     @property
     def label(self) -> str:
@@ -427,6 +428,7 @@ def nacl_rule(number: object, action: str, protocol: str, ports: object, cidr: o
 
     For example ``nacl_rule(90, "deny", "tcp", 443, "203.0.113.0/24")``.
     """
+    # Text in; NaclRule.__post_init__ parses and checks each field.
     return NaclRule(number, action, protocol, ports, cidr)  # type: ignore[arg-type]
 
 
@@ -468,7 +470,7 @@ class NetworkAcl:
             numbers = [r.number for r in getattr(self, direction)]
             if None in numbers:
                 raise ValueError(f"{self.name}: the '*' rule is built in; number your rules")
-            repeated = sorted({n for n in numbers if numbers.count(n) > 1})  # type: ignore[type-var]
+            repeated = sorted({n for n in numbers if numbers.count(n) > 1})
             if repeated:
                 raise ValueError(
                     f"{self.name}: {direction} rule number {repeated[0]} is used twice; "
@@ -489,7 +491,8 @@ class NetworkAcl:
             If the number is already used in that direction.
         """
         name = _direction(direction)
-        return replace(self, **{name: (*getattr(self, name), rule)})
+        rules = (*getattr(self, name), rule)
+        return replace(self, inbound=rules) if name == "inbound" else replace(self, outbound=rules)
 
     def evaluate(
         self, direction: str, protocol: str, port: int | None, address: Address
@@ -537,6 +540,7 @@ def web_nacl(
     ephemeral : bool, default True
     name : str, optional
     """
+    # parse_network raises a ValueError with a message for anything that is not a network.
     vpc = parse_network(vpc_cidr)  # type: ignore[arg-type]
     inbound = [
         NaclRule(100, "allow", "tcp", (80, 80), ANY_IPV4),
@@ -607,13 +611,14 @@ class Flow:
     def __post_init__(self) -> None:
         protocol = parse_protocol(self.protocol, allow_all=False)
         object.__setattr__(self, "protocol", protocol)
+        given: object = self.port  # a widget's empty port field arrives as ""
         if protocol == "icmp":
-            if self.port not in (None, ""):
+            if given not in (None, ""):
                 raise ValueError(f"{self.port}: icmp has no port numbers; leave the port empty")
             object.__setattr__(self, "port", None)
             object.__setattr__(self, "source_port", None)
         else:
-            if self.port in (None, ""):
+            if given in (None, ""):
                 raise ValueError(f"a {protocol} flow needs a destination port (0–65535)")
             object.__setattr__(self, "port", parse_port(self.port))
             object.__setattr__(self, "source_port", parse_port(self.source_port))

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from ipaddress import IPv4Network
 
 import matplotlib.patheffects as path_effects
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Patch
@@ -328,7 +329,7 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
 
     # Routes. Public subnets and NAT gateways go up to a bus under the VPC's top edge
     # and along it to the internet gateway.
-    first_public = {}
+    first_public: dict[str, str] = {}
     for subnet in plan.subnets:
         if subnet.public:
             first_public.setdefault(subnet.az, subnet.name)
@@ -403,7 +404,7 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
         ax.text(
             vpc_left, Y(vpc_bottom + 0.2 + 0.18 * i), line, fontsize=7, color="#444444", va="center"
         )
-    handles = [
+    handles: list[Artist] = [
         Patch(facecolor=KIND_COLOURS[k][0], edgecolor=KIND_COLOURS[k][1], label=f"{k} subnet")
         for k in KINDS
         if any(s.kind == k for s in plan.subnets)

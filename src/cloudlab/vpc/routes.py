@@ -58,6 +58,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cloudlab.net.addresses import Address, Network, classify, parse_address, parse_network
+from cloudlab.vpc.plan import NetworkPlan, RouteTablePlan, SubnetPlan
 
 __all__ = [
     "Candidate",
@@ -265,6 +266,7 @@ def parse_route(text: str) -> tuple[Network, str]:
 
 
 def _route_row(destination: object, target: object) -> tuple[Network, str]:
+    # A reader's table cell: parse_network raises a ValueError with a message if it is not text.
     network = parse_network(destination)  # type: ignore[arg-type]
     if not isinstance(target, str) or not target.strip():
         raise ValueError(f"route to {network}: the target is empty (e.g. local, igw, nat-a)")
@@ -405,29 +407,28 @@ def lookup(routes: Iterable[object], destination: str | Address) -> RouteDecisio
 # ------------------------------------------------------------------ plans
 
 
-def _subnet(plan: Any, name: str) -> Any:
-    for subnet in plan.subnets:
-        if subnet.name == name:
-            return subnet
-    names = ", ".join(s.name for s in plan.subnets) or "none"
-    raise ValueError(f"{name!r}: no such subnet in the plan (subnets: {names})")
+def _subnet(plan: NetworkPlan, name: str) -> SubnetPlan:
+    """The plan's subnet ``name``; the name comes from the reader, so a ValueError."""
+    try:
+        return plan.subnet(name)
+    except KeyError:
+        names = ", ".join(s.name for s in plan.subnets) or "none"
+        raise ValueError(f"{name!r}: no such subnet in the plan (subnets: {names})") from None
 
 
-def route_table_of(plan: Any, subnet_name: str) -> Any:
+def route_table_of(plan: NetworkPlan, subnet_name: str) -> RouteTablePlan:
     """Return the route table associated with a subnet of a plan.
 
     Parameters
     ----------
     plan : NetworkPlan
-        A plan with ``subnets`` and ``route_tables``.
     subnet_name : str
         For example ``"private-a"``.
 
     Returns
     -------
     RouteTablePlan
-        The table named by the subnet's ``route_table`` (or, failing that, the table
-        that lists the subnet among its ``subnets``).
+        The table that lists the subnet (:meth:`NetworkPlan.route_table_for`).
 
     Raises
     ------
@@ -435,47 +436,29 @@ def route_table_of(plan: Any, subnet_name: str) -> Any:
         If the subnet or its table is not in the plan.
     """
     subnet = _subnet(plan, subnet_name)
-    wanted = getattr(subnet, "route_table", None)
-    for table in plan.route_tables:
-        if table.name == wanted:
-            return table
-    for table in plan.route_tables:
-        if subnet_name in tuple(getattr(table, "subnets", ())):
-            return table
-    raise ValueError(f"{subnet_name}: the plan has no route table {wanted!r} for it")
+    try:
+        return plan.route_table_for(subnet_name)
+    except KeyError:
+        raise ValueError(
+            f"{subnet_name}: the plan has no route table {subnet.route_table!r} for it"
+        ) from None
 
 
-def _holder(plan: Any, address: Address) -> Any | None:
+def _holder(plan: NetworkPlan, address: Address) -> SubnetPlan | None:
     """The subnet whose IPv4 or IPv6 CIDR contains ``address``."""
     for subnet in plan.subnets:
-        cidr = subnet.cidr if address.version == 4 else getattr(subnet, "ipv6_cidr", None)
+        cidr = subnet.cidr if address.version == 4 else subnet.ipv6_cidr
         if cidr is not None and cidr.version == address.version and address in cidr:
             return subnet
     return None
 
 
-def _nat_home(plan: Any, target: str) -> Any | None:
-    """The public subnet that holds NAT gateway ``nat-<az>``: the first public one in that AZ."""
-    az = target[4:]
-    finder = getattr(plan, "nat_subnet", None)
-    if callable(finder):
-        try:
-            return finder(az)
-        except (KeyError, ValueError):
-            return None
-    for subnet in plan.subnets:
-        if subnet.az == az and getattr(subnet, "public", False):
-            return subnet
-    return None
-
-
-def _vpc_ranges(plan: Any) -> list[Network]:
-    ranges = [plan.vpc_cidr]
-    extra = getattr(plan, "secondary_cidrs", ()) or ()
-    ranges.extend(extra)
-    if getattr(plan, "ipv6_cidr", None) is not None:
-        ranges.append(plan.ipv6_cidr)
-    return ranges
+def _nat_home(plan: NetworkPlan, target: str) -> SubnetPlan | None:
+    """The public subnet that holds NAT gateway ``nat-<az>`` (None if that AZ has none)."""
+    try:
+        return plan.nat_subnet(target[4:])
+    except KeyError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -574,7 +557,7 @@ class PathTrace:
 
 
 def trace(
-    plan: Any,
+    plan: NetworkPlan,
     source_subnet_name: str,
     destination: str | Address,
     *,
@@ -653,7 +636,7 @@ def trace(
             summary,
         )
 
-    if address.version == 6 and getattr(subnet, "ipv6_cidr", None) is None:
+    if address.version == 6 and subnet.ipv6_cidr is None:
         hops.append(Hop(f"subnet {subnet.name}", None, None, f"{subnet.name} has no IPv6 CIDR."))
         return finish(
             "dropped",
@@ -854,7 +837,7 @@ class InboundReport:
         return self.reachable_ipv4 or bool(self.reachable_ipv6)
 
 
-def inbound_from_internet(plan: Any, subnet_name: str) -> InboundReport:
+def inbound_from_internet(plan: NetworkPlan, subnet_name: str) -> InboundReport:
     """Explain whether the internet can start a connection to a subnet, and why.
 
     A subnet is *public* when its route table has a route to an internet gateway, and
@@ -931,7 +914,7 @@ def inbound_from_internet(plan: Any, subnet_name: str) -> InboundReport:
             )
     out6: PathTrace | None = None
     reach6: bool | None = None
-    if getattr(subnet, "ipv6_cidr", None) is not None:
+    if subnet.ipv6_cidr is not None:
         v6_default = lookup(rows, INTERNET_HOST_V6)
         v6_kind = None if v6_default.target is None else target_kind(v6_default.target)
         out6 = trace(plan, subnet_name, INTERNET_HOST_V6)

@@ -6,6 +6,7 @@ Chapter: Designing a VPC (notebooks/designing-a-vpc.ipynb, "Check it").
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,17 +64,24 @@ def _rules_read_back(permissions: list[dict[str, Any]], roles: dict[str, str]) -
     return rules
 
 
-def describe(conn: Connection, built: BuiltNetwork) -> DescribedNetwork:
-    """Read back everything a build created (describe_* calls only).
+def _route_target(route: dict[str, Any], built: BuiltNetwork, nat_azs: dict[str, str]) -> str:
+    """A route's target read back, in the plan's words (``igw``, ``nat-a``, ``local``…)."""
+    if route.get("State") == "blackhole":
+        return "blackhole"
+    if route.get("GatewayId") == "local":
+        return "local"
+    if route.get("GatewayId") and route["GatewayId"] == built.igw_id:
+        return "igw"
+    if route.get("EgressOnlyInternetGatewayId"):
+        eigw = str(route["EgressOnlyInternetGatewayId"])
+        return "eigw" if eigw == built.eigw_id else eigw
+    if route.get("NatGatewayId"):
+        nat = str(route["NatGatewayId"])
+        return f"nat-{nat_azs[nat]}" if nat in nat_azs else nat
+    return next((str(v) for k, v in route.items() if k.endswith("Id")), "?")
 
-    Returns
-    -------
-    DescribedNetwork
-    """
-    ec2 = conn.client("ec2")
-    seen = DescribedNetwork()
-    if not built.vpc_id:
-        return seen
+
+def _describe_vpc(ec2: Any, built: BuiltNetwork, seen: DescribedNetwork) -> None:
     vpc = ec2.describe_vpcs(VpcIds=[built.vpc_id])["Vpcs"][0]
     seen.vpc_cidr = vpc["CidrBlock"]
     seen.ipv6_cidr = next(
@@ -86,6 +94,9 @@ def describe(conn: Connection, built: BuiltNetwork) -> DescribedNetwork:
     )
     attribute = ec2.describe_vpc_attribute(VpcId=built.vpc_id, Attribute="enableDnsHostnames")
     seen.dns_hostnames = bool(attribute["EnableDnsHostnames"]["Value"])
+
+
+def _describe_subnets(ec2: Any, built: BuiltNetwork, seen: DescribedNetwork) -> None:
     subnet_names = {v: k for k, v in built.subnet_ids.items()}
     zone_letters = {v: k for k, v in built.az_names.items()}
     vpc_filter = [{"Name": "vpc-id", "Values": [built.vpc_id]}]
@@ -98,34 +109,22 @@ def describe(conn: Connection, built: BuiltNetwork) -> DescribedNetwork:
             "az": zone_letters.get(s["AvailabilityZone"], s["AvailabilityZone"]),
             "zone": s["AvailabilityZone"],
         }
+
+
+def _describe_route_tables(ec2: Any, built: BuiltNetwork, seen: DescribedNetwork) -> None:
+    subnet_names = {v: k for k, v in built.subnet_ids.items()}
     nat_azs = {v: k for k, v in built.nat_ids.items()}
     table_names = {v: k for k, v in built.route_table_ids.items()}
+    vpc_filter = [{"Name": "vpc-id", "Values": [built.vpc_id]}]
     for t in ec2.describe_route_tables(Filters=vpc_filter)["RouteTables"]:
         if t["RouteTableId"] not in table_names:
             continue  # the VPC's main route table, which the plan does not use
         routes = []
         for r in t.get("Routes", []):
             destination = r.get("DestinationCidrBlock") or r.get("DestinationIpv6CidrBlock")
-            if destination is None:
-                continue
-            if r.get("State") == "blackhole":
-                target = "blackhole"
-            elif r.get("GatewayId") == "local":
-                target = "local"
-            elif r.get("GatewayId") and r["GatewayId"] == built.igw_id:
-                target = "igw"
-            elif r.get("EgressOnlyInternetGatewayId"):
-                target = (
-                    "eigw"
-                    if r["EgressOnlyInternetGatewayId"] == built.eigw_id
-                    else r["EgressOnlyInternetGatewayId"]
-                )
-            elif r.get("NatGatewayId"):
-                nat = r["NatGatewayId"]
-                target = f"nat-{nat_azs[nat]}" if nat in nat_azs else nat
-            else:
-                target = next((str(v) for k, v in r.items() if k.endswith("Id")), "?")
-            routes.append((str(ipaddress.ip_network(destination)), target))
+            if destination is not None:
+                target = _route_target(r, built, nat_azs)
+                routes.append((str(ipaddress.ip_network(destination)), target))
         members = [
             subnet_names.get(a["SubnetId"], a["SubnetId"])
             for a in t.get("Associations", [])
@@ -135,10 +134,14 @@ def describe(conn: Connection, built: BuiltNetwork) -> DescribedNetwork:
             "routes": sorted(routes),
             "subnets": sorted(members),
         }
+
+
+def _describe_gateways(ec2: Any, built: BuiltNetwork, seen: DescribedNetwork) -> None:
+    subnet_names = {v: k for k, v in built.subnet_ids.items()}
+    nat_azs = {v: k for k, v in built.nat_ids.items()}
     if built.nat_ids:
-        for n in ec2.describe_nat_gateways(NatGatewayIds=list(built.nat_ids.values()))[
-            "NatGateways"
-        ]:
+        listed = ec2.describe_nat_gateways(NatGatewayIds=list(built.nat_ids.values()))
+        for n in listed["NatGateways"]:
             addresses = n.get("NatGatewayAddresses", [])
             seen.nat_gateways[nat_azs.get(n["NatGatewayId"], n["NatGatewayId"])] = {
                 "subnet": subnet_names.get(n["SubnetId"], n["SubnetId"]),
@@ -146,9 +149,8 @@ def describe(conn: Connection, built: BuiltNetwork) -> DescribedNetwork:
                 "public_ip": addresses[0].get("PublicIp") if addresses else None,
             }
     if built.igw_id:
-        igw = ec2.describe_internet_gateways(InternetGatewayIds=[built.igw_id])["InternetGateways"][
-            0
-        ]
+        listed = ec2.describe_internet_gateways(InternetGatewayIds=[built.igw_id])
+        igw = listed["InternetGateways"][0]
         seen.internet_gateway_attached = any(
             a.get("VpcId") == built.vpc_id and a.get("State") in ("attached", "available")
             for a in igw.get("Attachments", [])
@@ -158,6 +160,9 @@ def describe(conn: Connection, built: BuiltNetwork) -> DescribedNetwork:
             EgressOnlyInternetGatewayIds=[built.eigw_id]
         )
         seen.egress_only_gateway = bool(found.get("EgressOnlyInternetGateways"))
+
+
+def _describe_security_groups(ec2: Any, built: BuiltNetwork, seen: DescribedNetwork) -> None:
     roles = {v: k for k, v in built.security_group_ids.items()}
     if roles:
         for g in ec2.describe_security_groups(GroupIds=list(roles))["SecurityGroups"]:
@@ -165,24 +170,36 @@ def describe(conn: Connection, built: BuiltNetwork) -> DescribedNetwork:
                 "ingress": _rules_read_back(g.get("IpPermissions", []), roles),
                 "egress": _rules_read_back(g.get("IpPermissionsEgress", []), roles),
             }
-    return seen
 
 
-def verify(
-    plan: NetworkPlan, described: DescribedNetwork, *, app_port: int = APP_PORT
-) -> list[str]:
-    """Compare what AWS reports with the plan, one line per difference.
+#: What :func:`describe` reads, one reader per kind of resource, in this order.
+_READERS: tuple[Callable[[Any, BuiltNetwork, DescribedNetwork], None], ...] = (
+    _describe_vpc,
+    _describe_subnets,
+    _describe_route_tables,
+    _describe_gateways,
+    _describe_security_groups,
+)
 
-    Checks the VPC's blocks and DNS hostnames, every subnet's IPv4 and IPv6 block and
-    AZ (and that different letters are different zones), the spread of each tier over
-    the AZs, every route table's routes and associations, the NAT gateways' subnets
-    and state, the gateways, and the security groups' rules.
+
+def describe(conn: Connection, built: BuiltNetwork) -> DescribedNetwork:
+    """Read back everything a build created (describe_* calls only).
 
     Returns
     -------
-    list of str
-        Empty when what exists matches the plan.
+    DescribedNetwork
     """
+    seen = DescribedNetwork()
+    if not built.vpc_id:
+        return seen
+    ec2 = conn.client("ec2")
+    for read in _READERS:
+        read(ec2, built, seen)
+    return seen
+
+
+def _verify_vpc(plan: NetworkPlan, described: DescribedNetwork) -> tuple[NetworkPlan, list[str]]:
+    """The VPC's blocks and DNS hostnames; also the plan with its IPv6 placed in the real /56."""
     out: list[str] = []
     if described.vpc_cidr != str(plan.vpc_cidr):
         out.append(f"VPC block is {described.vpc_cidr}, planned {plan.vpc_cidr}")
@@ -198,8 +215,14 @@ def verify(
         out.append(f"the VPC has IPv6 {described.ipv6_cidr}, but the plan is IPv4 only")
     if described.dns_hostnames is not True:
         out.append("DNS hostnames are off in the VPC")
+    return expected, out
+
+
+def _verify_subnets(plan: NetworkPlan, expected: NetworkPlan, seen: DescribedNetwork) -> list[str]:
+    """Every subnet's blocks and AZ, distinct zones per letter, each tier across every AZ."""
+    out: list[str] = []
     for s in expected.subnets:
-        got = described.subnets.get(s.name)
+        got = seen.subnets.get(s.name)
         if got is None:
             out.append(f"subnet {s.name} is missing")
             continue
@@ -210,10 +233,10 @@ def verify(
         want6 = None if s.ipv6_cidr is None else str(s.ipv6_cidr)
         if got["ipv6_cidr"] != want6:
             out.append(f"subnet {s.name} has IPv6 {got['ipv6_cidr']}, planned {want6}")
-    for name in sorted(set(described.subnets) - {s.name for s in plan.subnets}):
+    for name in sorted(set(seen.subnets) - {s.name for s in plan.subnets}):
         out.append(f"subnet {name} exists but is not in the plan")
     zones: dict[str, set[str]] = {}
-    for got in described.subnets.values():
+    for got in seen.subnets.values():
         zones.setdefault(got["az"], set()).add(got["zone"])
     letters_by_zone: dict[str, set[str]] = {}
     for letter, names in zones.items():
@@ -223,12 +246,18 @@ def verify(
         if len(letters) > 1:
             out.append(f"AZs {', '.join(sorted(letters))} are the same zone {zone}")
     for tier in plan.tiers:
-        names = {s.name for s in plan.subnets if s.tier == tier.name}
-        spread = {g["zone"] for n, g in described.subnets.items() if n in names}
+        members = {s.name for s in plan.subnets if s.tier == tier.name}
+        spread = {g["zone"] for n, g in seen.subnets.items() if n in members}
         if len(spread) != len(plan.azs):
             out.append(f"tier {tier.name} spans {len(spread)} AZs, planned {len(plan.azs)}")
+    return out
+
+
+def _verify_route_tables(expected: NetworkPlan, seen: DescribedNetwork) -> list[str]:
+    """Every route table's routes and associations."""
+    out: list[str] = []
     for table in expected.route_tables:
-        got = described.route_tables.get(table.name)
+        got = seen.route_tables.get(table.name)
         if got is None:
             out.append(f"route table {table.name} is missing")
             continue
@@ -249,8 +278,14 @@ def verify(
                 f"{', '.join(got['subnets']) or 'nothing'}, "
                 f"planned {', '.join(sorted(table.subnets))}"
             )
+    return out
+
+
+def _verify_gateways(plan: NetworkPlan, seen: DescribedNetwork) -> list[str]:
+    """The NAT gateways' subnets and state, the internet and egress-only gateways."""
+    out: list[str] = []
     for az in plan.nat_azs:
-        got = described.nat_gateways.get(az)
+        got = seen.nat_gateways.get(az)
         if got is None:
             out.append(f"the NAT gateway of AZ {az} is missing")
             continue
@@ -261,16 +296,22 @@ def verify(
             )
         if got["state"] != "available":
             out.append(f"the NAT gateway of AZ {az} is {got['state']}, not available")
-    if not described.internet_gateway_attached:
+    if not seen.internet_gateway_attached:
         out.append("no internet gateway is attached to the VPC")
-    if (plan.ipv6_cidr is not None) != described.egress_only_gateway:
+    if (plan.ipv6_cidr is not None) != seen.egress_only_gateway:
         out.append(
             "the egress-only internet gateway is missing"
             if plan.ipv6_cidr is not None
             else "an egress-only internet gateway exists in an IPv4-only plan"
         )
+    return out
+
+
+def _verify_security_groups(plan: NetworkPlan, seen: DescribedNetwork, app_port: int) -> list[str]:
+    """Both security groups' rules, in and out."""
+    out: list[str] = []
     for role, rules in security_group_rules(plan, app_port).items():
-        got = described.security_groups.get(role)
+        got = seen.security_groups.get(role)
         if got is None:
             out.append(f"security group {role} is missing")
             continue
@@ -282,4 +323,27 @@ def verify(
                 out.append(
                     f"security group {role} {direction}: missing {missing}; unplanned {extra}"
                 )
+    return out
+
+
+def verify(
+    plan: NetworkPlan, described: DescribedNetwork, *, app_port: int = APP_PORT
+) -> list[str]:
+    """Compare what AWS reports with the plan, one line per difference.
+
+    Checks the VPC's blocks and DNS hostnames, every subnet's IPv4 and IPv6 block and
+    AZ (and that different letters are different zones), the spread of each tier over
+    the AZs, every route table's routes and associations, the NAT gateways' subnets
+    and state, the gateways, and the security groups' rules.
+
+    Returns
+    -------
+    list of str
+        Empty when what exists matches the plan.
+    """
+    expected, out = _verify_vpc(plan, described)
+    out += _verify_subnets(plan, expected, described)
+    out += _verify_route_tables(expected, described)
+    out += _verify_gateways(plan, described)
+    out += _verify_security_groups(plan, described, app_port)
     return out

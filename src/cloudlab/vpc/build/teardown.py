@@ -189,7 +189,7 @@ def leftovers(conn: Connection, tag: str | None = None) -> list[str]:
 
     def name(item: dict[str, Any]) -> str:
         tags = {t["Key"]: t["Value"] for t in item.get("Tags", [])}
-        return tags.get("Name", "")
+        return str(tags.get("Name", ""))
 
     listings = (
         ("VPC", ec2.describe_vpcs, "Vpcs", "VpcId"),
