@@ -1,5 +1,7 @@
 """The container registry step: an ECR repository, its login and the docker push commands.
 
+Chapter: The Flask lab (notebooks/flask-lab.ipynb) and Deploy the service.
+
 The functions take boto3 clients (from :func:`cloudlab.aws.session.connect`), so the same
 code runs against the local emulator and, after opt-in, a real account. Nothing here
 writes an account id or a region: both are read from the connection at run time.

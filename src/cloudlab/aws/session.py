@@ -1,5 +1,8 @@
 """AWS connections for the labs: a local emulator by default, a real account only on opt-in.
 
+Chapter: every AWS lab (flask-lab, designing-a-vpc, fargate-ecs-eks, deploy-the-service,
+terraform-lab).
+
 Every lab step that talks to AWS gets its boto3 clients from :func:`connect`. Without an
 explicit opt-in it starts moto's server on 127.0.0.1 (a random free port) and returns
 clients pointed at it with dummy credentials, so no request can reach a real account by

@@ -118,6 +118,13 @@ def tag_map(key: str, value: str) -> dict[str, str]:
 # ----------------------------------------------------------- before creating anything
 
 
+def need(value: object, what: str, step: str) -> None:
+    """Stop a step whose prerequisite is missing: ``"the VPC does not exist yet: run
+    create_vpc first"`` (a reader running a notebook's steps out of order)."""
+    if not value:
+        raise RuntimeError(f"{what} does not exist yet: run {step} first")
+
+
 def refuse_existing(kind: str, name: str, found: list[str]) -> None:
     """Refuse, in one line, to create a ``kind`` named ``name`` when ``found`` lists one.
 

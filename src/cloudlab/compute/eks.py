@@ -1,6 +1,6 @@
 """Create an EKS cluster and a Fargate profile on a built network, describe them, delete them all.
 
-Chapter: Fargate, ECS and EKS (notebooks/fargate-ecs-eks.ipynb, "See it for real").
+Chapter: Fargate, ECS and EKS (notebooks/fargate-ecs-eks.ipynb, "The EKS path for real").
 
 The EKS path of the book, step by step, through :func:`cloudlab.aws.connect` (the local
 emulator unless the reader opted into a real account). Each step records what it made

@@ -1,5 +1,8 @@
 """Security groups and network ACLs: is a flow allowed, by which rule, and can the reply get back?
 
+Chapter: Designing a VPC (notebooks/designing-a-vpc.ipynb, "Security groups, and network
+ACLs briefly").
+
 Two firewalls guard a VPC, and they work differently:
 
 * A **security group** is attached to a resource's network interface. Its rules only

@@ -1,5 +1,7 @@
 """Route tables: where a packet from a subnet goes, by which route, as far as the VPC's edge.
 
+Chapter: Designing a VPC (notebooks/designing-a-vpc.ipynb, "Route tables and associations").
+
 A VPC route table is a list of routes, each a destination CIDR and a target. To send a
 packet, AWS picks the *most specific* route whose destination contains the packet's
 destination address: the longest prefix match (``aws-route-priority``). IPv4 and IPv6

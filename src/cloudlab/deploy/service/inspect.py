@@ -1,11 +1,12 @@
 """Read a deployment back from AWS and compare it with its record.
 
-Chapter: Deploy the service (notebooks/deploy-the-service.ipynb, "Check it").
+Chapter: Deploy the service (notebooks/deploy-the-service.ipynb, "Read it back and check it").
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,17 +71,13 @@ class DescribedDeployment:
     cluster: dict[str, Any] = field(default_factory=dict)
 
 
-def describe(conn: Connection, d: Deployment) -> DescribedDeployment:
-    """Read back everything the deployment created (describe/list calls only).
+def _subnet_names(d: Deployment) -> dict[str, str]:
+    return {v: k for k, v in {**d.public_subnets, **d.private_subnets}.items()}
 
-    Returns
-    -------
-    DescribedDeployment
-    """
-    seen = DescribedDeployment()
-    subnet_names = {v: k for k, v in {**d.public_subnets, **d.private_subnets}.items()}
-    group_colors = {arn: c for c, arn in d.target_group_arns.items()}
+
+def _read_load_balancer(conn: Connection, d: Deployment, seen: DescribedDeployment) -> None:
     elb = conn.client("elbv2")
+    subnet_names = _subnet_names(d)
     if d.load_balancer_arn:
         lb = elb.describe_load_balancers(LoadBalancerArns=[d.load_balancer_arn])["LoadBalancers"][0]
         zones = lb.get("AvailabilityZones", [])
@@ -93,6 +90,11 @@ def describe(conn: Connection, d: Deployment) -> DescribedDeployment:
             "dns": lb.get("DNSName"),
             "state": lb.get("State", {}).get("Code"),
         }
+
+
+def _read_target_groups(conn: Connection, d: Deployment, seen: DescribedDeployment) -> None:
+    elb = conn.client("elbv2")
+    group_colors = {arn: c for c, arn in d.target_group_arns.items()}
     if d.target_group_arns:
         groups = elb.describe_target_groups(TargetGroupArns=list(d.target_group_arns.values()))
         for tg in groups["TargetGroups"]:
@@ -110,6 +112,10 @@ def describe(conn: Connection, d: Deployment) -> DescribedDeployment:
                 "unhealthy": tg.get("UnhealthyThresholdCount"),
                 "deregistration_delay": int(values.get("deregistration_delay.timeout_seconds", -1)),
             }
+
+
+def _read_listener(conn: Connection, d: Deployment, seen: DescribedDeployment) -> None:
+    elb = conn.client("elbv2")
     if d.listener_arn:
         listener = elb.describe_listeners(ListenerArns=[d.listener_arn])["Listeners"][0]
         seen.listener = {
@@ -117,6 +123,9 @@ def describe(conn: Connection, d: Deployment) -> DescribedDeployment:
             "port": listener.get("Port"),
             "weights": listener_weights(conn, d),
         }
+
+
+def _read_task_definitions(conn: Connection, d: Deployment, seen: DescribedDeployment) -> None:
     ecs = conn.client("ecs")
     for color, arn in d.task_definition_arns.items():
         task = ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]
@@ -137,6 +146,12 @@ def describe(conn: Connection, d: Deployment) -> DescribedDeployment:
             "log_group": log.get("options", {}).get("awslogs-group"),
             "status": task.get("status"),
         }
+
+
+def _read_services(conn: Connection, d: Deployment, seen: DescribedDeployment) -> None:
+    ecs = conn.client("ecs")
+    subnet_names = _subnet_names(d)
+    group_colors = {arn: c for c, arn in d.target_group_arns.items()}
     if d.service_names and d.cluster_arn:
         services = ecs.describe_services(cluster=d.name, services=list(d.service_names.values()))
         by_name = {c: n for c, n in d.service_names.items()}
@@ -168,10 +183,17 @@ def describe(conn: Connection, d: Deployment) -> DescribedDeployment:
                 "desired": s.get("desiredCount"),
                 "running": s.get("runningCount"),
             }
+
+
+def _read_cluster(conn: Connection, d: Deployment, seen: DescribedDeployment) -> None:
+    ecs = conn.client("ecs")
     if d.cluster_arn:
         cluster = ecs.describe_clusters(clusters=[d.cluster_arn])["clusters"]
         if cluster:
             seen.cluster = {"name": cluster[0]["clusterName"], "status": cluster[0]["status"]}
+
+
+def _read_scaling(conn: Connection, d: Deployment, seen: DescribedDeployment) -> None:
     if d.scalable_targets:
         aas = conn.client("application-autoscaling")
         colors = {r: c for c, r in d.scalable_targets.items()}
@@ -195,11 +217,17 @@ def describe(conn: Connection, d: Deployment) -> DescribedDeployment:
                     config.get("TargetValue"),
                     metric.get("ResourceLabel"),
                 )
+
+
+def _read_log_group(conn: Connection, d: Deployment, seen: DescribedDeployment) -> None:
     if d.log_group:
         logs = conn.client("logs")
         for g in logs.describe_log_groups(logGroupNamePrefix=d.log_group)["logGroups"]:
             if g["logGroupName"] == d.log_group:
                 seen.log_group = {"name": d.log_group, "retention_days": g.get("retentionInDays")}
+
+
+def _read_role(conn: Connection, d: Deployment, seen: DescribedDeployment) -> None:
     if d.execution_role_name:
         iam = conn.client("iam")
         role = iam.get_role(RoleName=d.execution_role_name)["Role"]
@@ -215,30 +243,44 @@ def describe(conn: Connection, d: Deployment) -> DescribedDeployment:
             "trusts": sorted(principals),
             "policies": sorted(p["PolicyArn"] for p in attached["AttachedPolicies"]),
         }
+
+
+def _read_repository(conn: Connection, d: Deployment, seen: DescribedDeployment) -> None:
     if d.repository_name:
         ecr = conn.client("ecr")
         repo = ecr.describe_repositories(repositoryNames=[d.repository_name])["repositories"][0]
         seen.repository = {"name": repo["repositoryName"], "uri": repo["repositoryUri"]}
-    return seen
 
 
-def verify(d: Deployment, described: DescribedDeployment) -> list[str]:
-    """Compare what AWS reports with the deployment, one line per difference.
+#: What :func:`describe` reads, one reader per kind of resource, in this order.
+_READERS: tuple[Callable[[Connection, Deployment, DescribedDeployment], None], ...] = (
+    _read_load_balancer,
+    _read_target_groups,
+    _read_listener,
+    _read_task_definitions,
+    _read_services,
+    _read_cluster,
+    _read_scaling,
+    _read_log_group,
+    _read_role,
+    _read_repository,
+)
 
-    Checks the load balancer (internet-facing, public subnets, two or more AZs, its
-    security group), both target groups (IP targets, port, health check, delay), the
-    listener's weights (those :func:`shift_traffic` last set), each task definition
-    (size, ``awsvpc``, Fargate, role, image, port, ``COLOR``, ``TRUSTED_PROXY_HOPS``,
-    ``awslogs``), each service's wiring (private subnets, no public IP, app security
-    group, its target group, container name and port, circuit breaker), autoscaling
-    (bounds and policies), the log group's retention and the role.
+
+def describe(conn: Connection, d: Deployment) -> DescribedDeployment:
+    """Read back everything the deployment created (describe/list calls only).
 
     Returns
     -------
-    list of str
-        Empty when what exists matches.
+    DescribedDeployment
     """
-    spec = d.spec
+    seen = DescribedDeployment()
+    for read in _READERS:
+        read(conn, d, seen)
+    return seen
+
+
+def _check_load_balancer(d: Deployment, described: DescribedDeployment) -> list[str]:
     out: list[str] = []
     lb = described.load_balancer
     if not lb:
@@ -255,6 +297,12 @@ def verify(d: Deployment, described: DescribedDeployment) -> list[str]:
             out.append(f"the load balancer spans {lb['azs']} AZ(s); an ALB needs at least two")
         if lb["security_groups"] != [d.alb_security_group]:
             out.append(f"the load balancer's security groups are {lb['security_groups']}")
+    return out
+
+
+def _check_target_groups(d: Deployment, described: DescribedDeployment) -> list[str]:
+    out: list[str] = []
+    spec = d.spec
     for color in COLORS:
         tg = described.target_groups.get(color)
         if tg is None:
@@ -275,6 +323,11 @@ def verify(d: Deployment, described: DescribedDeployment) -> list[str]:
         for key, value in want.items():
             if tg[key] != value:
                 out.append(f"target group {color}: {key} is {tg[key]}, expected {value}")
+    return out
+
+
+def _check_listener(d: Deployment, described: DescribedDeployment) -> list[str]:
+    out: list[str] = []
     listener = described.listener
     if not listener:
         out.append("the listener is missing")
@@ -283,6 +336,12 @@ def verify(d: Deployment, described: DescribedDeployment) -> list[str]:
             out.append(f"the listener is {listener['protocol']} {listener['port']}, not HTTP 80")
         if listener["weights"] != d.weights:
             out.append(f"listener weights are {listener['weights']}, expected {d.weights}")
+    return out
+
+
+def _check_task_definitions(d: Deployment, described: DescribedDeployment) -> list[str]:
+    out: list[str] = []
+    spec = d.spec
     for color in COLORS:
         task = described.task_definitions.get(color)
         if task is None:
@@ -307,6 +366,12 @@ def verify(d: Deployment, described: DescribedDeployment) -> list[str]:
         for key, value in (("COLOR", color), ("TRUSTED_PROXY_HOPS", "1")):
             if env.get(key) != value:
                 out.append(f"{color} task definition: {key}={env.get(key)}, expected {value}")
+    return out
+
+
+def _check_services(d: Deployment, described: DescribedDeployment) -> list[str]:
+    out: list[str] = []
+    spec = d.spec
     for color in COLORS:
         service = described.services.get(color)
         if service is None:
@@ -330,6 +395,12 @@ def verify(d: Deployment, described: DescribedDeployment) -> list[str]:
             out.append(f"{color} service has no circuit breaker with rollback")
         if service["task_definition"] != d.task_definition_arns.get(color):
             out.append(f"{color} service runs {service['task_definition']}")
+    return out
+
+
+def _check_scaling(d: Deployment, described: DescribedDeployment) -> list[str]:
+    out: list[str] = []
+    spec = d.spec
     for color in COLORS:
         scaling = described.scaling.get(color)
         if scaling is None:
@@ -353,6 +424,12 @@ def verify(d: Deployment, described: DescribedDeployment) -> list[str]:
             )
             if requests != ("ALBRequestCountPerTarget", spec.requests_per_target, label):
                 out.append(f"{color} has no request-count policy on its target group")
+    return out
+
+
+def _check_logs_role_and_cluster(d: Deployment, described: DescribedDeployment) -> list[str]:
+    out: list[str] = []
+    spec = d.spec
     if described.log_group.get("retention_days") != spec.log_retention_days:
         out.append(
             f"log group retention is {described.log_group.get('retention_days')}, "
@@ -366,3 +443,34 @@ def verify(d: Deployment, described: DescribedDeployment) -> list[str]:
     if described.cluster.get("status") != "ACTIVE":
         out.append("the cluster is missing or not active")
     return out
+
+
+#: What :func:`verify` compares, one checker per kind of resource, in this order.
+_CHECKS: tuple[Callable[[Deployment, DescribedDeployment], list[str]], ...] = (
+    _check_load_balancer,
+    _check_target_groups,
+    _check_listener,
+    _check_task_definitions,
+    _check_services,
+    _check_scaling,
+    _check_logs_role_and_cluster,
+)
+
+
+def verify(d: Deployment, described: DescribedDeployment) -> list[str]:
+    """Compare what AWS reports with the deployment, one line per difference.
+
+    Checks the load balancer (internet-facing, public subnets, two or more AZs, its
+    security group), both target groups (IP targets, port, health check, delay), the
+    listener's weights (those :func:`shift_traffic` last set), each task definition
+    (size, ``awsvpc``, Fargate, role, image, port, ``COLOR``, ``TRUSTED_PROXY_HOPS``,
+    ``awslogs``), each service's wiring (private subnets, no public IP, app security
+    group, its target group, container name and port, circuit breaker), autoscaling
+    (bounds and policies), the log group's retention and the role.
+
+    Returns
+    -------
+    list of str
+        Empty when what exists matches.
+    """
+    return [line for check in _CHECKS for line in check(d, described)]

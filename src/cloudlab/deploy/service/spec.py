@@ -15,6 +15,7 @@ from cloudlab.aws import ecr as ecr_steps
 from cloudlab.aws.session import Connection
 from cloudlab.aws.steps import (
     lower_tags,
+    need,
     tags,
 )
 from cloudlab.compute.prices import (
@@ -490,9 +491,7 @@ def show_costs(
 # ------------------------------------------------------------------ helpers
 
 
-def _need(value: object, what: str, step: str) -> None:
-    if not value:
-        raise RuntimeError(f"{what} does not exist yet: run {step} first")
+_need = need
 
 
 def _tags(d: Deployment, name: str) -> list[dict[str, str]]:

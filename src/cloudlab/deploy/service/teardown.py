@@ -1,6 +1,6 @@
 """Tear a deployment down in dependency order, and list what is left of any deployment.
 
-Chapter: Deploy the service (notebooks/deploy-the-service.ipynb, "Tear it down").
+Chapter: Deploy the service (notebooks/deploy-the-service.ipynb, "Tear it all down").
 """
 
 from __future__ import annotations

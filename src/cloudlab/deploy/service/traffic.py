@@ -1,7 +1,7 @@
 """Blue/green: move the listener's weights from blue to green, step by step.
 
-Chapter: Deploy the service (notebooks/deploy-the-service.ipynb, "Shift traffic"). The
-same idea, simulated: :mod:`cloudlab.sim.bluegreen`; in Terraform: ``green_weight`` in
+Chapter: Deploy the service (notebooks/deploy-the-service.ipynb, "Shift traffic from blue to
+green"). The same idea, simulated: :mod:`cloudlab.sim.bluegreen`; in Terraform: ``green_weight`` in
 labs/terraform.
 """
 

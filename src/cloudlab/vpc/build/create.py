@@ -1,6 +1,6 @@
 """Build a network plan with boto3, one AWS concept per function, each recorded as it goes.
 
-Chapter: Designing a VPC (notebooks/designing-a-vpc.ipynb, "Build it").
+Chapter: Designing a VPC (notebooks/designing-a-vpc.ipynb, "Build it, step by step").
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Read a built network back from AWS and compare it with its plan.
 
-Chapter: Designing a VPC (notebooks/designing-a-vpc.ipynb, "Check it").
+Chapter: Designing a VPC (notebooks/designing-a-vpc.ipynb, "Build it, step by step").
 """
 
 from __future__ import annotations

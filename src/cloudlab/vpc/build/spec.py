@@ -12,7 +12,7 @@ import ipaddress
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from cloudlab.aws.steps import tag_specifications
+from cloudlab.aws.steps import need, tag_specifications
 from cloudlab.vpc.plan import TAG_KEY, NetworkPlan
 
 #: The port the Flask app's container listens on (see labs/flask_app).
@@ -168,9 +168,7 @@ def _tags(plan: NetworkPlan, resource_type: str, name: str) -> list[dict[str, An
     return tag_specifications(resource_type, f"{plan.name}-{name}", TAG_KEY, plan.name)
 
 
-def _need(value: object, what: str, step: str) -> None:
-    if not value:
-        raise RuntimeError(f"{what} does not exist yet: run {step} first")
+_need = need
 
 
 def _clean(permissions: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,6 +1,6 @@
 """Tear a built network down in dependency order, and list what is left of any build.
 
-Chapter: Designing a VPC (notebooks/designing-a-vpc.ipynb, "Tear it down").
+Chapter: Designing a VPC (notebooks/designing-a-vpc.ipynb, "Build it, step by step").
 """
 
 from __future__ import annotations
