@@ -648,7 +648,7 @@ class Flow:
         return f"{self.source} → {self.destination}, {what}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Check:
     """One firewall on the path and what it decided.
 
@@ -772,15 +772,15 @@ def _sg_check(
 ) -> Check:
     if not end.groups:
         return Check(
-            key,
-            "security group",
-            direction,
-            "none",
-            False,
-            True,
-            None,
-            None,
-            f"{end.name} is outside the VPC or has no security group of ours: "
+            key=key,
+            layer="security group",
+            direction=direction,
+            where="none",
+            applies=False,
+            allowed=True,
+            matched=None,
+            rule=None,
+            explanation=f"{end.name} is outside the VPC or has no security group of ours: "
             f"no {direction} security group applies.",
         )
     missing = [g for g in end.groups if g not in groups]
@@ -798,26 +798,28 @@ def _sg_check(
                 else:
                     why = f"{other.address} is inside {rule.peer}"
                 return Check(
-                    key,
-                    "security group",
-                    direction,
-                    names,
-                    True,
-                    True,
-                    rule,
-                    f"{name} {direction}: {rule.text(direction)}",
-                    f"Allowed by {name}'s {direction} rule '{rule.text(direction)}': {why}.",
+                    key=key,
+                    layer="security group",
+                    direction=direction,
+                    where=names,
+                    applies=True,
+                    allowed=True,
+                    matched=rule,
+                    rule=f"{name} {direction}: {rule.text(direction)}",
+                    explanation=(
+                        f"Allowed by {name}'s {direction} rule '{rule.text(direction)}': {why}."
+                    ),
                 )
     return Check(
-        key,
-        "security group",
-        direction,
-        names,
-        True,
-        False,
-        None,
-        None,
-        f"Denied: no {direction} rule of {names} allows {what} {peer_word} {other}. A "
+        key=key,
+        layer="security group",
+        direction=direction,
+        where=names,
+        applies=True,
+        allowed=False,
+        matched=None,
+        rule=None,
+        explanation=f"Denied: no {direction} rule of {names} allows {what} {peer_word} {other}. A "
         "security group has only allow rules, so whatever no rule allows is dropped.",
     )
 
@@ -834,29 +836,29 @@ def _nacl_check(
 ) -> Check:
     if nacl is None:
         return Check(
-            key,
-            "network ACL",
-            direction,
-            "none",
-            False,
-            True,
-            None,
-            None,
-            "This end is outside the VPC: no network ACL of ours.",
+            key=key,
+            layer="network ACL",
+            direction=direction,
+            where="none",
+            applies=False,
+            allowed=True,
+            matched=None,
+            rule=None,
+            explanation="This end is outside the VPC: no network ACL of ours.",
         )
     where = f"{nacl.name} (subnet {subnet})"
     if same_subnet:
         return Check(
-            key,
-            "network ACL",
-            direction,
-            where,
-            False,
-            True,
-            None,
-            None,
-            "Both ends are in the same subnet: the packet never crosses the subnet's edge, "
-            "so its network ACL does not see it.",
+            key=key,
+            layer="network ACL",
+            direction=direction,
+            where=where,
+            applies=False,
+            allowed=True,
+            matched=None,
+            rule=None,
+            explanation="Both ends are in the same subnet: the packet never crosses the subnet's "
+            "edge, so its network ACL does not see it.",
         )
     rule = nacl.evaluate(direction, protocol, port, peer)
     allowed = rule.action == "allow"
@@ -896,15 +898,15 @@ def _nacl_check(
             f"matches{earlier}{overruled}."
         )
     return Check(
-        key,
-        "network ACL",
-        direction,
-        where,
-        True,
-        allowed,
-        rule,
-        rule.text(direction),
-        explanation,
+        key=key,
+        layer="network ACL",
+        direction=direction,
+        where=where,
+        applies=True,
+        allowed=allowed,
+        matched=rule,
+        rule=rule.text(direction),
+        explanation=explanation,
     )
 
 
@@ -912,38 +914,38 @@ def _stateful(key: str, end: Endpoint, request_ok: bool) -> Check:
     direction = "outbound" if key == "destination-sg" else "inbound"
     if not end.groups:
         return Check(
-            key,
-            "security group",
-            direction,
-            "none",
-            False,
-            True,
-            None,
-            None,
-            f"{end.name} has no security group of ours.",
+            key=key,
+            layer="security group",
+            direction=direction,
+            where="none",
+            applies=False,
+            allowed=True,
+            matched=None,
+            rule=None,
+            explanation=f"{end.name} has no security group of ours.",
         )
     if not request_ok:
         return Check(
-            key,
-            "security group",
-            direction,
-            ", ".join(end.groups),
-            True,
-            False,
-            None,
-            None,
-            "No connection was made, so there is no reply to let through.",
+            key=key,
+            layer="security group",
+            direction=direction,
+            where=", ".join(end.groups),
+            applies=True,
+            allowed=False,
+            matched=None,
+            rule=None,
+            explanation="No connection was made, so there is no reply to let through.",
         )
     return Check(
-        key,
-        "security group",
-        direction,
-        ", ".join(end.groups),
-        True,
-        True,
-        None,
-        "stateful: reply to an allowed connection",
-        "Security groups are stateful: the reply to a connection they allowed passes "
+        key=key,
+        layer="security group",
+        direction=direction,
+        where=", ".join(end.groups),
+        applies=True,
+        allowed=True,
+        matched=None,
+        rule="stateful: reply to an allowed connection",
+        explanation="Security groups are stateful: the reply to a connection they allowed passes "
         "automatically, whatever the rules for this direction say.",
     )
 
