@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -165,6 +168,7 @@ def test_cli_up_status_kill_down_leaves_nothing() -> None:
         status = subprocess.run(
             [*command, "status", "--port", str(port), "--json"], capture_output=True, text=True
         )
+        assert status.returncode == 0, status.stderr
         data = json.loads(status.stdout)
         pids = [row["pid"] for row in data["copies"]] + [data["caddy_pid"]]
         assert {row["id"] for row in data["copies"]} == {"blue-1", "blue-2"}
@@ -193,7 +197,15 @@ def test_cli_up_status_kill_down_leaves_nothing() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _nothing_left_behind():
+def _nothing_left_behind(monkeypatch):
+    # Caddy's temporary folders go to this test's own folder (this process, and any
+    # `fleet up` it starts), so another test or book build running at the same time
+    # cannot be mistaken for a leftover. A short path: `fleet up` binds a Unix socket
+    # there, and those paths are limited to about 100 bytes.
+    own = Path(tempfile.mkdtemp(prefix="fl-", dir="/tmp"))
+    monkeypatch.setenv("TMPDIR", str(own))
+    monkeypatch.setattr(tempfile, "tempdir", str(own))
     yield
-    leftovers = [p for p in os.listdir("/tmp") if p.startswith("cloudlab-caddy-")]
+    leftovers = [p.name for p in own.iterdir() if p.name.startswith("cloudlab-caddy-")]
+    shutil.rmtree(own, ignore_errors=True)
     assert not leftovers

@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -43,6 +44,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / "_build" / ".jupyter_cache"
 STAMPS = CACHE / "cloudlab-stamps"
+#: How long each notebook took last time (kept when the cache is cleared), so the longest
+#: start first and the two workers finish together.
+TIMES_FILE = ROOT / "_build" / "notebook-seconds.json"
 INPUTS_FILE = CACHE / "cloudlab-inputs.sha256"
 #: What every chapter runs against: the package, the labs and the locks. A change to any
 #: of these re-executes every notebook.
@@ -268,7 +272,9 @@ def execute_outdated(
         cache = _cache()
     CACHE.mkdir(parents=True, exist_ok=True)
     INPUTS_FILE.write_text(digest + "\n")
+    last = json.loads(TIMES_FILE.read_text()) if TIMES_FILE.is_file() else {}
     todo = [state.path for state in report(root) if not state.cached]
+    todo.sort(key=lambda path: -float(last.get(path.relative_to(root).as_posix(), 0)))
     if not todo:
         say("notebooks: all outputs are current (jupyter-cache)")
         return report(root)
@@ -297,7 +303,9 @@ def execute_outdated(
                 overwrite=True,
             )
             stamp_path(Path(path)).touch()
+            last[name] = round(seconds, 1)
             say(f"  {seconds:6.1f} s  {name}")
+    TIMES_FILE.write_text(json.dumps(last, indent=1, sort_keys=True) + "\n")
     say(f"notebooks: done in {time.monotonic() - started:.0f} s")
     if failures:
         raise RuntimeError("notebooks failed: " + "; ".join(failures))
