@@ -31,6 +31,8 @@ from typing import Any
 
 from flask_app import entropy
 
+from cloudlab.checks import number
+
 __all__ = [
     "FIGURES",
     "INDEPENDENCE_NOTE",
@@ -67,22 +69,19 @@ SAMPLE_SIZES: Mapping[str, int] = _ENTROPY.SAMPLE_SIZES
 INDEPENDENCE_NOTE: str = _ENTROPY.INDEPENDENCE_NOTE
 
 
+#: The most bits taken: 2**1000 still fits a float (more would overflow), and no
+#: fingerprint carries more than a few dozen bits.
+MAX_BITS = 1000
+#: The largest population taken (far above the number of browsers on Earth).
+MAX_POPULATION = 1e15
+
+
 def _check_bits(bits: float) -> float:
-    if isinstance(bits, bool) or not isinstance(bits, int | float):
-        raise ValueError(f"bits={bits!r}: must be a number of bits, e.g. 18.1")
-    if math.isnan(bits) or math.isinf(bits) or bits < 0:
-        raise ValueError(f"bits={bits}: must be a finite number, zero or more")
-    return float(bits)
+    return number("bits", bits, 0, MAX_BITS, " bits, e.g. 18.1")
 
 
 def _check_population(population: float) -> float:
-    if isinstance(population, bool) or not isinstance(population, int | float):
-        raise ValueError(f"population={population!r}: must be a number of browsers, e.g. 1_000_000")
-    if math.isnan(population) or math.isinf(population):
-        raise ValueError(f"population={population}: must be a finite number of browsers")
-    if population < 1:
-        raise ValueError(f"population={population:g}: there must be at least one browser (yours)")
-    return float(population)
+    return number("population", population, 1, MAX_POPULATION, " browsers (yours included)")
 
 
 # --------------------------------------------------------------------------------------
@@ -160,6 +159,9 @@ def estimate_bits(attributes: Iterable[str] | str) -> EntropyEstimate:
     13.04
     """
     names = [attributes] if isinstance(attributes, str) else list(attributes)
+    for name in names:
+        if not isinstance(name, str):
+            raise ValueError(f"attribute names are text, not {type(name).__name__} ({name!r:.40})")
     chosen = tuple(dict.fromkeys(names))
     unknown = [name for name in chosen if name not in FIGURES]
     if unknown:
@@ -363,7 +365,10 @@ def _freeze(value: object) -> Hashable:
     if isinstance(value, list | tuple):
         return tuple(_freeze(item) for item in value)
     if isinstance(value, dict):
-        return tuple(sorted((str(key), _freeze(item)) for key, item in value.items()))
+        # Sort on the keys alone (with their type: 1 and "1" differ), never on the values,
+        # which need not be comparable (None and 3).
+        items = (((type(key).__name__, str(key)), _freeze(item)) for key, item in value.items())
+        return tuple(sorted(items, key=lambda pair: pair[0]))
     if isinstance(value, set | frozenset):
         return tuple(sorted(json.dumps(item, sort_keys=True, default=str) for item in value))
     try:
