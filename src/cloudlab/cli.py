@@ -45,7 +45,10 @@ class _OneLineParser(argparse.ArgumentParser):
 
 
 def _whole_number(text: str) -> int:
-    number = digits(text.strip())
+    text = text.strip()
+    number = digits(text.removeprefix("-"))
+    if number is not None and text.startswith("-"):
+        number = -number
     if number is None:
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number (digits 0-9)")
     return number

@@ -119,13 +119,27 @@ class Workload:
 
     def check(self) -> Workload:
         """Return the workload if every field makes sense, else raise a one-line ValueError."""
-        whole("tasks", self.tasks, 1, _MAX_TASKS, " tasks")
+        tasks = whole("tasks", self.tasks)
+        if tasks < 1:
+            raise ValueError(f"tasks={tasks}: run at least 1 task (a whole number)")
+        if tasks > _MAX_TASKS:
+            raise ValueError(f"tasks={str(tasks)[:12]}...: this model runs at most {_MAX_TASKS:,}")
         check_fargate_size(self.cpu, self.memory)
-        number("hours", self.hours, 0, _MAX_HOURS, " (hours in a month)")
-        number("traffic_gb", self.traffic_gb, 0, _MAX_TRAFFIC_GB, " GB a month")
-        number("lcus", self.lcus, 0, _MAX_LCUS, " load balancer capacity units")
-        whole("azs", self.azs, 2, _MAX_AZS, " (an Application Load Balancer needs at least 2 AZs)")
-        whole("nat_gateways", self.nat_gateways, 0, _MAX_AZS, " (at most one per AZ)")
+        hours = number("hours", self.hours)
+        if not 0 <= hours <= _MAX_HOURS:
+            raise ValueError(f"hours={hours:g}: a month has 0 to {_MAX_HOURS} hours")
+        traffic = number("traffic_gb", self.traffic_gb, high=_MAX_TRAFFIC_GB)
+        if traffic < 0:
+            raise ValueError(f"traffic_gb={traffic:g}: traffic cannot be negative")
+        lcus = number("lcus", self.lcus, high=_MAX_LCUS)
+        if lcus < 0:
+            raise ValueError(f"lcus={lcus:g}: load balancer capacity units cannot be negative")
+        azs = whole("azs", self.azs, high=_MAX_AZS)
+        if azs < 2:
+            raise ValueError(f"azs={azs}: an Application Load Balancer needs at least 2 AZs")
+        nats = whole("nat_gateways", self.nat_gateways, high=_MAX_AZS)
+        if nats < 0:
+            raise ValueError(f"nat_gateways={nats}: cannot be negative")
         if self.arch not in ("x86", "arm"):
             raise ValueError(f"arch={self.arch!r:.40}: use 'x86' or 'arm'")
         return self

@@ -31,8 +31,6 @@ from typing import Any
 
 from flask_app import entropy
 
-from cloudlab.checks import number
-
 __all__ = [
     "FIGURES",
     "INDEPENDENCE_NOTE",
@@ -77,11 +75,35 @@ MAX_POPULATION = 1e15
 
 
 def _check_bits(bits: float) -> float:
-    return number("bits", bits, 0, MAX_BITS, " bits, e.g. 18.1")
+    if isinstance(bits, bool) or not isinstance(bits, int | float):
+        raise ValueError(f"bits={bits!r:.40}: must be a number of bits, e.g. 18.1")
+    if isinstance(bits, int) and bits > MAX_BITS:  # before float() overflows
+        raise ValueError(f"bits={str(bits)[:12]}: must be from 0 to {MAX_BITS} bits")
+    if math.isnan(bits) or math.isinf(bits) or bits < 0:
+        raise ValueError(f"bits={bits}: must be a finite number, zero or more")
+    if bits > MAX_BITS:  # 2**bits would overflow a float
+        raise ValueError(f"bits={bits:g}: must be from 0 to {MAX_BITS} bits")
+    return float(bits)
 
 
 def _check_population(population: float) -> float:
-    return number("population", population, 1, MAX_POPULATION, " browsers (yours included)")
+    if isinstance(population, bool) or not isinstance(population, int | float):
+        raise ValueError(
+            f"population={population!r:.40}: must be a number of browsers, e.g. 1_000_000"
+        )
+    if isinstance(population, int) and population > MAX_POPULATION:  # before float()
+        raise ValueError(
+            f"population={str(population)[:12]}...: must be from 1 to {MAX_POPULATION:g} browsers"
+        )
+    if math.isnan(population) or math.isinf(population):
+        raise ValueError(f"population={population}: must be a finite number of browsers")
+    if population < 1:
+        raise ValueError(f"population={population:g}: there must be at least one browser (yours)")
+    if population > MAX_POPULATION:
+        raise ValueError(
+            f"population={population:g}: must be from 1 to {MAX_POPULATION:g} browsers"
+        )
+    return float(population)
 
 
 # --------------------------------------------------------------------------------------
