@@ -155,6 +155,10 @@ unit: $(VENV)/.installed checkov-venv browser
 site-test: book browser
 	$(BIN)/pytest tests/site
 
+# Longer fuzzing than make test runs (FUZZ_EXAMPLES examples per entry point, random seeds).
+fuzz: $(VENV)/.installed
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} $(BIN)/pytest -p no:randomly -q tests/test_fuzz_library.py tests/test_fuzz_widgets.py labs/flask_app/tests/test_flask_fuzz.py
+
 # How long an author waits: a clean build, then a rebuild after a one-chapter text edit,
 # in a scratch copy of the working tree (minutes; not part of `make bench`).
 bench-book: $(VENV)/.installed site-js checkov-venv browser

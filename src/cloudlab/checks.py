@@ -95,10 +95,10 @@ def whole(
     return result
 
 
-def digits(text: str) -> int | None:
+def digits(text: object) -> int | None:
     """Return the int that ``text`` spells in ASCII digits 0-9, or None for anything else.
 
     ``str.isdigit`` is True for "²" and "٦٤", which ``int()`` then refuses (or reads as an
     Arabic-Indic 64): parsers of typed numbers use this instead.
     """
-    return int(text) if _DIGITS.fullmatch(text) else None
+    return int(text) if isinstance(text, str) and _DIGITS.fullmatch(text) else None
