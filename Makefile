@@ -19,7 +19,7 @@ export MPLBACKEND := Agg
 export JUPYTER_PLATFORM_DIRS := 1
 
 .PHONY: help book serve test lint unit notebooks site-test bench bench-book lab app lock clean \
-	site-js checkov-venv browser fleet
+	site-js checkov-venv browser fleet fuzz
 
 help:
 	@echo "make book   build the book into $(HTML) (notebooks run only when they or src/labs changed)"
