@@ -77,6 +77,8 @@ MAX_POPULATION = 1e15
 def _check_bits(bits: float) -> float:
     if isinstance(bits, bool) or not isinstance(bits, int | float):
         raise ValueError(f"bits={bits!r:.40}: must be a number of bits, e.g. 18.1")
+    if isinstance(bits, int) and bits < 0:
+        raise ValueError(f"bits={str(bits)[:12]}: must be a finite number, zero or more")
     if isinstance(bits, int) and bits > MAX_BITS:  # before float() overflows
         raise ValueError(f"bits={str(bits)[:12]}: must be from 0 to {MAX_BITS} bits")
     if math.isnan(bits) or math.isinf(bits) or bits < 0:
@@ -90,6 +92,10 @@ def _check_population(population: float) -> float:
     if isinstance(population, bool) or not isinstance(population, int | float):
         raise ValueError(
             f"population={population!r:.40}: must be a number of browsers, e.g. 1_000_000"
+        )
+    if isinstance(population, int) and population < 1:
+        raise ValueError(
+            f"population={str(population)[:12]}: there must be at least one browser (yours)"
         )
     if isinstance(population, int) and population > MAX_POPULATION:  # before float()
         raise ValueError(
