@@ -19,7 +19,7 @@ export MPLBACKEND := Agg
 export JUPYTER_PLATFORM_DIRS := 1
 
 .PHONY: help book serve test lint unit notebooks site-test bench bench-book lab app lock clean \
-	site-js checkov-venv browser fleet
+	site-js checkov-venv browser fleet fuzz
 
 help:
 	@echo "make book   build the book into $(HTML) (notebooks run only when they or src/labs changed)"
@@ -154,6 +154,10 @@ unit: $(VENV)/.installed checkov-venv browser
 # every notebook ran against today's code.
 site-test: book browser
 	$(BIN)/pytest tests/site
+
+# Longer fuzzing than make test runs (FUZZ_EXAMPLES examples per entry point, random seeds).
+fuzz: $(VENV)/.installed
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} $(BIN)/pytest -p no:randomly -q tests/test_fuzz_library.py tests/test_fuzz_widgets.py labs/flask_app/tests/test_flask_fuzz.py
 
 # How long an author waits: a clean build, then a rebuild after a one-chapter text edit,
 # in a scratch copy of the working tree (minutes; not part of `make bench`).

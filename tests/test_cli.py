@@ -83,7 +83,7 @@ def test_ip_json_ipv6(capsys):
     assert main(["ip", "2001:db8::1/64", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["broadcast"] is None
-    assert data["aws_usable"] is None
+    assert data["aws_usable"] == 2**64 - 5  # the rule of net.aws.aws_usable
     assert data["network"] == "2001:db8::/64"
     assert data["exploded"].startswith("2001:0db8:0000")
 

@@ -251,7 +251,7 @@ def test_describe_follows_stdlib_hosts_semantics(text, first, last, usable):
 def test_describe_ipv6():
     info = describe("2001:db8::1/64")
     assert info.broadcast is None
-    assert info.aws_usable is None
+    assert info.aws_usable == 2**64 - 5  # the rule of net.aws.aws_usable
     assert info.compressed == "2001:db8::/64"
     assert info.exploded == "2001:0db8:0000:0000:0000:0000:0000:0000/64"
     assert info.usable_hosts == 2**64 - 1

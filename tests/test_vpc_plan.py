@@ -210,7 +210,7 @@ def test_tiers_as_tuples_and_a_string_of_az_letters():
         ({"azs": ("a", "a")}, "listed twice"),
         ({"azs": ()}, "at least one Availability Zone"),
         ({"vpc_cidr": "10.0.0.0/24"}, "does not fit in 10.0.0.0/24"),
-        ({"vpc_cidr": "10.0.0.0/20"}, "use spare_tiers=0"),
+        ({"vpc_cidr": "10.0.0.0/20"}, "keep fewer spare blocks per tier (0 for none)"),
         ({"ipv6": "2001:db8::/48"}, "an Amazon-provided IPv6 block is a /56"),
         ({"nat": "both"}, "use 'single', 'per-az' or 'none'"),
         ({"tiers": [Tier("app", "private", hosts=5)]}, "has no public tier"),

@@ -41,7 +41,11 @@ bind = choose_binds(
 # Create the app once in the master and fork the workers from it: a development
 # SECRET_KEY generated at start-up is then the same in every worker.
 preload_app = True
-worker_class = "sync"
+# Threads, not processes, wait for slow clients, and each request has READ_SECONDS to
+# arrive (flask_app/worker.py): a few slow sockets cannot make the app unreachable.
+# More threads: GUNICORN_CMD_ARGS="--threads 16". See the README, "Slow clients".
+worker_class = "flask_app.worker.ThreadWorker"
+threads = 4
 timeout = 30
 graceful_timeout = 10
 

@@ -20,6 +20,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from cloudlab.checks import digits
 from cloudlab.fleet.cli import add_fleet_parser, run_fleet
 from cloudlab.net import aws
 from cloudlab.net.addresses import describe, host_range, parse_network
@@ -44,10 +45,13 @@ class _OneLineParser(argparse.ArgumentParser):
 
 
 def _whole_number(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    text = text.strip()
+    number = digits(text.removeprefix("-"))
+    if number is not None and text.startswith("-"):
+        number = -number
+    if number is None:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number (digits 0-9)")
+    return number
 
 
 def _prefix(text: str) -> int:

@@ -15,7 +15,18 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import consent, db, errors, faults, fingerprint, health, identity, pages, security
+from . import (
+    consent,
+    db,
+    errors,
+    faults,
+    fingerprint,
+    framing,
+    health,
+    identity,
+    pages,
+    security,
+)
 from .settings import load_settings
 
 __all__ = ["create_app"]
@@ -71,6 +82,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (pages.bp, consent.bp, fingerprint.bp, health.bp):
         app.register_blueprint(blueprint)
 
+    app.wsgi_app = framing.check_input(app.wsgi_app)  # type: ignore[method-assign]
     hops = int(app.config["TRUSTED_PROXY_HOPS"])
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]

@@ -47,7 +47,9 @@ def handle_http_error(error: HTTPException) -> Response:
 def handle_unexpected(error: Exception) -> Response:
     """Log an unexpected exception and answer 500 without details."""
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
-    return error_response(500, InternalServerError.name, "the server hit a bug; it has been logged")
+    return error_response(
+        500, InternalServerError().name, "the server hit a bug; it has been logged"
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -76,6 +76,11 @@ def _check_scalar(name: str, value: object) -> Scalar:
             raise PayloadError(
                 f"attribute {name!r}: text of {len(value)} characters (limit {MAX_STRING})"
             )
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # JSON "\\ud800": a lone surrogate, not a character
+                raise PayloadError(f"attribute {name!r}: text holds a lone surrogate") from None
         return value
     raise PayloadError(f"attribute {name!r}: expected text, a number, true/false or null")
 

@@ -71,12 +71,22 @@ def check_same_origin() -> None:
     if fetch_site is not None and fetch_site not in ("same-origin", "none"):
         raise Forbidden(f"cross-site request refused (Sec-Fetch-Site: {fetch_site[:40]})")
     origin = request.headers.get("Origin")
-    if (
-        origin is not None
-        and fetch_site is None
-        and (origin == "null" or urlsplit(origin).netloc != request.host)
-    ):
+    if origin is not None and fetch_site is None and _origin_host(origin) != request.host:
         raise Forbidden(f"cross-site request refused (Origin: {origin[:100]})")
+
+
+def _origin_host(origin: str) -> str | None:
+    """Return the host[:port] of an ``Origin`` header, or None for "null" or a malformed one.
+
+    ``urlsplit`` raises ValueError for text such as ``http://[`` (an unclosed IPv6
+    bracket); such an origin is refused like a foreign one.
+    """
+    if origin == "null":
+        return None
+    try:
+        return urlsplit(origin).netloc
+    except ValueError:
+        return None
 
 
 def same_origin(view: Callable[P, R]) -> Callable[P, R]:

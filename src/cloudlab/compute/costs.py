@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from cloudlab.checks import number, whole
 from cloudlab.compute.prices import (
     CPU_UNITS_PER_VCPU,
     DEFAULT_PRICES,
@@ -72,6 +73,11 @@ LABELS = {
 EKS_POD_OVERHEAD_MIB = 256
 #: The most hours a month can have (31 days).
 _MAX_HOURS = 31 * 24
+#: Bounds of the model (far above the examples; they keep totals finite).
+_MAX_TASKS = 100_000
+_MAX_TRAFFIC_GB = 1e9
+_MAX_LCUS = 1e6
+_MAX_AZS = 8
 
 
 @dataclass(frozen=True)
@@ -113,21 +119,29 @@ class Workload:
 
     def check(self) -> Workload:
         """Return the workload if every field makes sense, else raise a one-line ValueError."""
-        if isinstance(self.tasks, bool) or not isinstance(self.tasks, int) or self.tasks < 1:
-            raise ValueError(f"tasks={self.tasks!r}: run at least 1 task (a whole number)")
+        tasks = whole("tasks", self.tasks)
+        if tasks < 1:
+            raise ValueError(f"tasks={tasks}: run at least 1 task (a whole number)")
+        if tasks > _MAX_TASKS:
+            raise ValueError(f"tasks={str(tasks)[:12]}...: this model runs at most {_MAX_TASKS:,}")
         check_fargate_size(self.cpu, self.memory)
-        if not 0 <= self.hours <= _MAX_HOURS:
-            raise ValueError(f"hours={self.hours}: a month has 0 to {_MAX_HOURS} hours")
-        if self.traffic_gb < 0:
-            raise ValueError(f"traffic_gb={self.traffic_gb}: traffic cannot be negative")
-        if self.lcus < 0:
-            raise ValueError(f"lcus={self.lcus}: load balancer capacity units cannot be negative")
-        if self.azs < 2:
-            raise ValueError(f"azs={self.azs}: an Application Load Balancer needs at least 2 AZs")
-        if self.nat_gateways < 0:
-            raise ValueError(f"nat_gateways={self.nat_gateways}: cannot be negative")
+        hours = number("hours", self.hours)
+        if not 0 <= hours <= _MAX_HOURS:
+            raise ValueError(f"hours={hours:g}: a month has 0 to {_MAX_HOURS} hours")
+        traffic = number("traffic_gb", self.traffic_gb, high=_MAX_TRAFFIC_GB)
+        if traffic < 0:
+            raise ValueError(f"traffic_gb={traffic:g}: traffic cannot be negative")
+        lcus = number("lcus", self.lcus, high=_MAX_LCUS)
+        if lcus < 0:
+            raise ValueError(f"lcus={lcus:g}: load balancer capacity units cannot be negative")
+        azs = whole("azs", self.azs, high=_MAX_AZS)
+        if azs < 2:
+            raise ValueError(f"azs={azs}: an Application Load Balancer needs at least 2 AZs")
+        nats = whole("nat_gateways", self.nat_gateways, high=_MAX_AZS)
+        if nats < 0:
+            raise ValueError(f"nat_gateways={nats}: cannot be negative")
         if self.arch not in ("x86", "arm"):
-            raise ValueError(f"arch={self.arch!r}: use 'x86' or 'arm'")
+            raise ValueError(f"arch={self.arch!r:.40}: use 'x86' or 'arm'")
         return self
 
     @property

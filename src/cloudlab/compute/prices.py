@@ -336,8 +336,8 @@ def check_fargate_size(cpu: int, memory: int) -> tuple[int, int]:
         One line saying what Fargate allows instead, e.g. ``"cpu 256 with memory 4096:
         Fargate allows 512, 1024 or 2048 MiB with 0.25 vCPU"``.
     """
-    if isinstance(cpu, bool) or isinstance(memory, bool):
-        raise ValueError("cpu and memory are numbers (CPU units and MiB)")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (cpu, memory)):
+        raise ValueError("cpu and memory are whole numbers (CPU units and MiB)")
     if cpu not in FARGATE_SIZES:
         values = ", ".join(map(str, list(FARGATE_SIZES)[:-1])) + f" or {list(FARGATE_SIZES)[-1]}"
         raise ValueError(f"cpu {cpu}: a Fargate task has {values} CPU units (1024 = 1 vCPU)")

@@ -21,6 +21,7 @@ import ipaddress
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from cloudlab.checks import digits
 from cloudlab.net import aws
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -120,15 +121,19 @@ def parse_network(text: str | Network | Address) -> Network:
     if prefix_part is not None:
         if prefix_part == "":
             raise ValueError(f"{cleaned}: nothing after '/': add a prefix length such as /24")
-        if prefix_part.lstrip("+-").isdigit():
-            prefix = int(prefix_part)
-            if not 0 <= prefix <= address.max_prefixlen:
+        prefix = digits(prefix_part.removeprefix("-"))
+        if prefix is not None:
+            if prefix_part.startswith("-") or not 0 <= prefix <= address.max_prefixlen:
                 raise ValueError(f"{cleaned}: an {family} prefix is 0–{address.max_prefixlen}")
         elif address.version == 6:
             raise ValueError(f"{cleaned}: after '/' an IPv6 network needs a prefix length 0–128")
     try:
         return ipaddress.ip_network(cleaned, strict=False)
     except ValueError as error:
+        if prefix_part is not None and address.version == 6:
+            raise ValueError(
+                f"{cleaned}: after '/' an IPv6 network needs a prefix length 0–128"
+            ) from None
         if prefix_part is not None:
             raise ValueError(
                 f"{cleaned}: after '/' put a prefix length 0–32 or a netmask such as 255.255.255.0"
@@ -329,10 +334,18 @@ def classify(value: str | Address | Network) -> AddressType:
     else:
         network = parse_network(value)
     blocks = _BY_SPECIFICITY[network.version]
-    for block in blocks:
-        if network.subnet_of(block.network):  # type: ignore[arg-type]
-            return _from_block(block)
-    inside = [b for b in blocks if b.network.subnet_of(network)]  # type: ignore[arg-type]
+    container = next((b for b in blocks if network.subnet_of(b.network)), None)  # type: ignore[arg-type]
+    if container is not None and container.network == network:
+        return _from_block(container)
+    # A network inside a wide block (2000::/3) that also holds a more specific one
+    # (2001:db8::/31 holds the documentation /32) is mixed, as 192.0.0.0/23 is.
+    inside = [
+        b
+        for b in blocks
+        if b.network != network and b.network.subnet_of(network)  # type: ignore[arg-type]
+    ]
+    if container is not None and not inside:
+        return _from_block(container)
     if inside:
         widest = min(inside, key=lambda b: b.network.prefixlen)
         registry = "iana-ipv4-special" if network.version == 4 else "iana-ipv6-special"
@@ -379,8 +392,9 @@ class NetworkInfo:
         ``hosts()`` count: IPv4 drops network and broadcast, IPv6 drops the
         Subnet-Router anycast address; /31 and /127 have 2, /32 and /128 have 1.
     aws_usable : int or None
-        ``num_addresses - 5`` when the prefix is an allowed AWS IPv4 subnet size
-        (/16–/28), else None.
+        ``num_addresses - 5`` when the prefix is a subnet size AWS allows (IPv4
+        /16–/28, IPv6 /44 to /64 in steps of 4), else None: the rule of
+        :func:`cloudlab.net.aws.aws_usable`.
     type, type_label, type_source : str
         Address type key, label and bibliography key (see :func:`classify`).
     globally_reachable : bool or None
@@ -525,7 +539,7 @@ def describe(value: str | Address | Network) -> NetworkInfo:
         last_host=str(last),
         num_addresses=network.num_addresses,
         usable_hosts=usable,
-        aws_usable=aws.aws_usable(network) if network.version == 4 else None,
+        aws_usable=aws.aws_usable(network),
         type=kind.key,
         type_label=kind.label,
         type_source=kind.source,

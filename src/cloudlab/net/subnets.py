@@ -16,10 +16,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cloudlab.checks import digits
 from cloudlab.net import aws as aws_rules
 from cloudlab.net.addresses import Address, Network, host_range, parse_address, parse_network
 
 __all__ = [
+    "MAX_HOST_COUNTS",
     "MAX_PER_PAGE",
     "Allocation",
     "SubnetPage",
@@ -38,6 +40,8 @@ __all__ = [
 
 #: Largest page the splitter will build (subnets per page).
 MAX_PER_PAGE = 1024
+#: Most host counts one VLSM plan takes (each is a subnet to place).
+MAX_HOST_COUNTS = 1024
 
 
 def _as_int(value: object, what: str) -> int:
@@ -256,14 +260,15 @@ def parse_host_counts(text: str) -> list[int]:
         raise ValueError("give host counts separated by commas, e.g. 500,120,60")
     counts = []
     for part in parts:
-        if not part.isdigit():
+        count = digits(part)
+        if count is None:
             raise ValueError(
-                f"{part!r} is not a host count: use whole numbers separated by commas, "
+                f"{part[:40]!r} is not a host count: use whole numbers separated by commas, "
                 "e.g. 500,120,60"
             )
-        if int(part) < 1:
+        if count < 1:
             raise ValueError("host counts must be 1 or more")
-        counts.append(int(part))
+        counts.append(count)
     return counts
 
 
@@ -394,9 +399,15 @@ def vlsm(
         but 10.0.0.0/24 has only 256 left"``.
     """
     net = parse_network(network)
+    if isinstance(hosts, str) or not isinstance(hosts, Iterable):
+        raise ValueError(f"hosts={hosts!r:.40}: give a list of host counts, e.g. [500, 120, 60]")
     counts = [_as_int(h, "a host count") for h in hosts]
     if not counts:
         raise ValueError("give at least one host count, e.g. 500,120,60")
+    if len(counts) > MAX_HOST_COUNTS:
+        raise ValueError(
+            f"{len(counts):,} host counts: one plan places at most {MAX_HOST_COUNTS:,} subnets"
+        )
     for count in counts:
         if count < 1:
             raise ValueError(f"host counts must be 1 or more, not {count}")

@@ -59,6 +59,7 @@ import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from cloudlab.checks import digits
 from cloudlab.net.addresses import Address, Network, parse_address, parse_network
 
 __all__ = [
@@ -148,11 +149,11 @@ def parse_port(value: object) -> int:
         ``"70000: a port number is 0–65535"``.
     """
     text = str(value).strip()
-    if not text.lstrip("-").isdigit():
-        raise ValueError(f"{text or '(empty)'}: a port is a whole number 0–65535")
-    port = int(text)
-    if not 0 <= port <= 65535:
-        raise ValueError(f"{port}: a port number is 0–65535")
+    port = digits(text.removeprefix("-"))
+    if port is None:
+        raise ValueError(f"{text[:40] or '(empty)'}: a port is a whole number 0–65535")
+    if text.startswith("-") or port > 65535:
+        raise ValueError(f"{text}: a port number is 0–65535")
     return port
 
 
@@ -390,7 +391,8 @@ class NaclRule:
         if self.number is not None:
             number = self.number
             if isinstance(number, str):
-                number = int(number) if number.strip().isdigit() else -1
+                number = digits(number.strip())
+                number = -1 if number is None else number
             low, high = _NACL_NUMBERS
             if not isinstance(number, int) or not low <= number <= high:
                 raise ValueError(f"{self.number}: a network ACL rule number is {low}–{high}")
@@ -583,7 +585,13 @@ class Endpoint:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "address", parse_address(self.address))
-        groups = (self.groups,) if isinstance(self.groups, str) else tuple(self.groups)
+        raw = (self.groups,) if isinstance(self.groups, str) else self.groups
+        groups = tuple(raw) if isinstance(raw, Iterable) else None
+        if groups is None or not all(isinstance(group, str) for group in groups):
+            raise ValueError(
+                f"{self.name}: groups are security group names, e.g. ('web',), "
+                f"not {self.groups!r:.40}"
+            )
         object.__setattr__(self, "groups", groups)
 
     def __str__(self) -> str:

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from cloudlab.checks import digits
 from cloudlab.net import aws as aws_rules
 from cloudlab.net.addresses import parse_network
 from cloudlab.net.subnets import find_overlaps, free_blocks, vlsm
@@ -980,6 +981,8 @@ def plan_network(
         )
     if isinstance(azs, str):
         azs = tuple(azs)  # "ab" -> ("a", "b")
+    if not isinstance(azs, Iterable):
+        raise ValueError(f"azs={azs!r:.40}: give Availability Zone letters, e.g. ('a', 'b')")
     azs = tuple(azs)
     try:
         vpc = parse_network(vpc_cidr)
@@ -1021,6 +1024,8 @@ def plan_network(
             f"IPv6: a /56 holds {_IPV6_SLOTS} subnets of /64 and this plan needs {count}"
         )
 
+    _check_fits(vpc, tier_list, len(azs), spare_tiers)  # before building any list
+
     # Requests: every tier in every AZ, then the spare blocks, as host counts.
     labels: list[str] = []
     hosts: list[int] = []
@@ -1035,7 +1040,6 @@ def plan_network(
             label = f"{tier.name}-spare" if spare_tiers == 1 else f"{tier.name}-spare-{i + 1}"
             spare_labels.append(label)
             hosts.append(_tier_hosts(tier))
-    _check_fits(vpc, tier_list, len(azs), spare_tiers)
     allocations = {
         a.name: a.network for a in vlsm(vpc, hosts, aws=True, names=labels + spare_labels)
     }
@@ -1117,7 +1121,8 @@ def _check_fits(vpc: IPv4Network, tiers: Sequence[Tier], n_azs: int, spare: int)
     raise ValueError(
         f"the plan does not fit in {vpc} ({have:,} addresses) with {spare} spare block"
         f"{'s' * (spare > 1)} per tier: {shape} + spares need {with_spare:,} addresses "
-        f"({used:,} without spares); use spare_tiers=0 or a larger VPC block"
+        f"({used:,} without spares); keep fewer spare blocks per tier (0 for none) "
+        "or use a larger VPC block"
     )
 
 
@@ -1187,12 +1192,14 @@ def parse_tiers(text: str) -> list[Tier]:
                 f"line {number} ({raw.strip()!r}): write 'name kind size', e.g. 'app private 500'"
             )
         tier_name, kind, size = parts
+        prefix = digits(size[1:]) if size.startswith("/") else None
+        hosts = digits(size.replace("_", ""))
         if size.startswith("/"):
-            if not size[1:].isdigit():
-                raise ValueError(f"line {number}: {size!r} is not a prefix such as /24")
-            tiers.append(Tier(tier_name, kind.lower(), prefix=int(size[1:])))
-        elif size.replace("_", "").isdigit():
-            tiers.append(Tier(tier_name, kind.lower(), hosts=int(size.replace("_", ""))))
+            if prefix is None:
+                raise ValueError(f"line {number}: {size[:40]!r} is not a prefix such as /24")
+            tiers.append(Tier(tier_name, kind.lower(), prefix=prefix))
+        elif hosts is not None:
+            tiers.append(Tier(tier_name, kind.lower(), hosts=hosts))
         else:
             raise ValueError(
                 f"line {number}: {size!r} is neither a host count (500) nor a prefix (/24)"

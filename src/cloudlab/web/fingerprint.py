@@ -67,21 +67,48 @@ SAMPLE_SIZES: Mapping[str, int] = _ENTROPY.SAMPLE_SIZES
 INDEPENDENCE_NOTE: str = _ENTROPY.INDEPENDENCE_NOTE
 
 
+#: The most bits taken: 2**1000 still fits a float (more would overflow), and no
+#: fingerprint carries more than a few dozen bits.
+MAX_BITS = 1000
+#: The largest population taken (far above the number of browsers on Earth).
+MAX_POPULATION = 1e15
+
+
 def _check_bits(bits: float) -> float:
     if isinstance(bits, bool) or not isinstance(bits, int | float):
-        raise ValueError(f"bits={bits!r}: must be a number of bits, e.g. 18.1")
+        raise ValueError(f"bits={bits!r:.40}: must be a number of bits, e.g. 18.1")
+    if isinstance(bits, int) and bits < 0:
+        raise ValueError(f"bits={str(bits)[:12]}: must be a finite number, zero or more")
+    if isinstance(bits, int) and bits > MAX_BITS:  # before float() overflows
+        raise ValueError(f"bits={str(bits)[:12]}: must be from 0 to {MAX_BITS} bits")
     if math.isnan(bits) or math.isinf(bits) or bits < 0:
         raise ValueError(f"bits={bits}: must be a finite number, zero or more")
+    if bits > MAX_BITS:  # 2**bits would overflow a float
+        raise ValueError(f"bits={bits:g}: must be from 0 to {MAX_BITS} bits")
     return float(bits)
 
 
 def _check_population(population: float) -> float:
     if isinstance(population, bool) or not isinstance(population, int | float):
-        raise ValueError(f"population={population!r}: must be a number of browsers, e.g. 1_000_000")
+        raise ValueError(
+            f"population={population!r:.40}: must be a number of browsers, e.g. 1_000_000"
+        )
+    if isinstance(population, int) and population < 1:
+        raise ValueError(
+            f"population={str(population)[:12]}: there must be at least one browser (yours)"
+        )
+    if isinstance(population, int) and population > MAX_POPULATION:  # before float()
+        raise ValueError(
+            f"population={str(population)[:12]}...: must be from 1 to {MAX_POPULATION:g} browsers"
+        )
     if math.isnan(population) or math.isinf(population):
         raise ValueError(f"population={population}: must be a finite number of browsers")
     if population < 1:
         raise ValueError(f"population={population:g}: there must be at least one browser (yours)")
+    if population > MAX_POPULATION:
+        raise ValueError(
+            f"population={population:g}: must be from 1 to {MAX_POPULATION:g} browsers"
+        )
     return float(population)
 
 
@@ -160,6 +187,9 @@ def estimate_bits(attributes: Iterable[str] | str) -> EntropyEstimate:
     13.04
     """
     names = [attributes] if isinstance(attributes, str) else list(attributes)
+    for name in names:
+        if not isinstance(name, str):
+            raise ValueError(f"attribute names are text, not {type(name).__name__} ({name!r:.40})")
     chosen = tuple(dict.fromkeys(names))
     unknown = [name for name in chosen if name not in FIGURES]
     if unknown:
@@ -363,7 +393,10 @@ def _freeze(value: object) -> Hashable:
     if isinstance(value, list | tuple):
         return tuple(_freeze(item) for item in value)
     if isinstance(value, dict):
-        return tuple(sorted((str(key), _freeze(item)) for key, item in value.items()))
+        # Sort on the keys alone (with their type: 1 and "1" differ), never on the values,
+        # which need not be comparable (None and 3).
+        items = (((type(key).__name__, str(key)), _freeze(item)) for key, item in value.items())
+        return tuple(sorted(items, key=lambda pair: pair[0]))
     if isinstance(value, set | frozenset):
         return tuple(sorted(json.dumps(item, sort_keys=True, default=str) for item in value))
     try:

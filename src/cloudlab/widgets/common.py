@@ -1,12 +1,22 @@
-"""Pieces every widget shares: a one-line error, and a figure shown in an Output as a PNG."""
+"""Pieces every widget shares: a one-line error, and a figure shown in an Output as a PNG.
+
+What each Output shows is also kept on the Output (:func:`showing`), with or without a
+kernel, so a test can check that a failed input leaves no picture of an earlier one.
+"""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from html import escape
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
+
+#: A figure, or a function that draws it (only called where it can be shown).
+Picture = Figure | Callable[[], Figure]
+
+_SHOWING = "_cloudlab_showing"
 
 
 def error_html(message: str) -> str:
@@ -22,21 +32,37 @@ def has_kernel() -> bool:
     return get_ipython() is not None
 
 
-def show_figure(output: widgets.Output, figure: Figure | None) -> None:
-    """Replace what ``output`` shows with ``figure``, or clear it when ``figure`` is None.
+def showing(output: widgets.Output) -> Picture | None:
+    """What :func:`show_figure` last put in ``output`` (None: it shows nothing)."""
+    return getattr(output, _SHOWING, None)
+
+
+def show_figure(output: widgets.Output, figure: Picture | None) -> None:
+    """Replace what ``output`` shows with ``figure``, or clear it now when ``figure`` is None.
 
     The figure goes in as a PNG, so every front end shows the same picture whatever
-    matplotlib backend the kernel has. Without a kernel (a test, a script) nothing can
-    be shown, and this does nothing.
+    matplotlib backend the kernel has. ``figure`` may be a function that draws it: it is
+    called only inside a kernel, since without one (a test, a script) nothing can be
+    shown; :func:`showing` records the picture either way.
     """
-    from IPython.display import Image, display
-
+    setattr(output, _SHOWING, figure)
     if not has_kernel():
         return
-    output.clear_output(wait=True)
+    from IPython.display import Image, display
+
     if figure is None:
+        output.clear_output()  # at once: wait=True would keep the old picture until the next
         return
+    drawn = figure if isinstance(figure, Figure) else figure()
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=96)
+    drawn.savefig(buffer, format="png", dpi=96)
+    output.clear_output(wait=True)
     with output:
         display(Image(data=buffer.getvalue(), format="png"))
+
+
+def show_error(error: widgets.HTML, message: str, *outputs: widgets.Output) -> None:
+    """Show ``message`` as the error line and clear every output of the failed input."""
+    error.value = error_html(message)
+    for output in outputs:
+        show_figure(output, None)

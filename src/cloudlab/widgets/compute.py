@@ -9,7 +9,6 @@ from __future__ import annotations
 from html import escape
 
 import ipywidgets as widgets
-from IPython import get_ipython
 from matplotlib.figure import Figure
 
 from cloudlab.compute.costs import (
@@ -25,7 +24,7 @@ from cloudlab.compute.costs import (
 )
 from cloudlab.compute.decide import EXPERIENCE, LOAD, Answers, Recommendation, recommend
 from cloudlab.compute.prices import DEFAULT_PRICES, FARGATE_SIZES, PriceTable
-from cloudlab.widgets.common import error_html, show_figure
+from cloudlab.widgets.common import error_html, show_error, show_figure
 
 __all__ = [
     "CostComparison",
@@ -208,16 +207,20 @@ class CostComparison(widgets.VBox):
             points = crossovers(curves)
         except ValueError as problem:
             self.result, self.points, self.figure = None, [], None
-            self.error.value = error_html(str(problem))
             self.table.value = ""
-            show_figure(self.plot, None)
+            show_error(self.error, str(problem), self.plot)
             return
         self.result, self.points = result, points
         self.error.value = ""
         self.table.value = comparison_html(result, points)
-        if get_ipython() is not None:
-            self.figure = cost_figure(workload, int(self.max_tasks.value), **options)
-            show_figure(self.plot, self.figure)
+        self.figure = None
+        max_tasks = int(self.max_tasks.value)
+
+        def draw() -> Figure:  # called only where the figure can show
+            self.figure = cost_figure(workload, max_tasks, **options)
+            return self.figure
+
+        show_figure(self.plot, draw)
 
 
 def make_cost_comparison_ui(prices: PriceTable = DEFAULT_PRICES) -> CostComparison:

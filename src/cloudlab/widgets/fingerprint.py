@@ -18,6 +18,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from cloudlab.checks import number
 from cloudlab.figures import ShownFigure
 from cloudlab.web.fingerprint import (
     FIGURES,
@@ -28,7 +29,7 @@ from cloudlab.web.fingerprint import (
     crowd,
     estimate_bits,
 )
-from cloudlab.widgets.common import error_html, has_kernel, show_figure
+from cloudlab.widgets.common import show_error, show_figure
 
 __all__ = [
     "DEFAULT_ATTRIBUTES",
@@ -308,7 +309,11 @@ class EntropyCalculator(widgets.VBox):
         self._typed = None
         self._syncing = True
         try:
-            self.population_text.value = format_count(self.population.value)
+            value = number("population", self.population.value, 1)
+            self.population_text.value = format_count(value)
+        except ValueError as problem:  # NaN set from code: the slider itself takes it
+            self._show_error(str(problem))
+            return
         finally:
             self._syncing = False
         self._update()
@@ -332,9 +337,8 @@ class EntropyCalculator(widgets.VBox):
     def _show_error(self, message: str) -> None:
         self.estimate = None
         self.result = None
-        self.error.value = error_html(message)
         self.summary.value = ""
-        self._draw(None)
+        show_error(self.error, message, self.plot)
 
     def _update(self, _change: Any = None) -> None:
         """Recompute from the checkboxes and the population."""
@@ -349,16 +353,10 @@ class EntropyCalculator(widgets.VBox):
         self.result = result
         self.error.value = ""
         self.summary.value = summary_html(estimate, result)
-        self._draw(result)
-
-    def _draw(self, result: CrowdEstimate | None) -> None:
-        if has_kernel():  # drawing is wasted work where nothing can show it
-            show_figure(
-                self.plot,
-                None
-                if result is None
-                else anonymity_figure(result.bits, result.population, compare=(10, 20, 30)),
-            )
+        show_figure(  # drawn only where it shows
+            self.plot,
+            lambda: anonymity_figure(result.bits, result.population, compare=(10, 20, 30)),
+        )
 
 
 def summary_html(estimate: EntropyEstimate, result: CrowdEstimate) -> str:

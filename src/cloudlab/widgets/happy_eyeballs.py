@@ -17,7 +17,7 @@ from cloudlab.net.selection import (
     Race,
     simulate,
 )
-from cloudlab.widgets.common import has_kernel, show_figure
+from cloudlab.widgets.common import show_figure
 
 __all__ = ["FAMILY_COLOURS", "HappyEyeballsUI", "make_happy_eyeballs_ui", "race_figure"]
 
@@ -280,8 +280,7 @@ class HappyEyeballsUI(widgets.VBox):
         self._draw(result)
 
     def _draw(self, result: Race | None) -> None:
-        if has_kernel():  # drawing is wasted work where nothing can show it
-            show_figure(self.plot, race_figure(result) if result is not None else None)
+        show_figure(self.plot, None if result is None else lambda: race_figure(result))
 
 
 def _attempts_table(result: Race) -> str:

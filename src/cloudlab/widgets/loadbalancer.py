@@ -20,7 +20,7 @@ from cloudlab.sim.loadbalancer import (
     Target,
     simulate_load_balancer,
 )
-from cloudlab.widgets.common import error_html, has_kernel, show_figure
+from cloudlab.widgets.common import show_error, show_figure
 
 __all__ = [
     "COLOURS",
@@ -337,7 +337,7 @@ class LoadBalancerUI(widgets.VBox):
         except ValueError as exc:
             self.result = None
             self.outcome.value = ""
-            self.error.value = error_html(str(exc))
+            show_error(self.error, str(exc), self.plot)
             return
         self.result = result
         self.error.value = ""
@@ -345,8 +345,7 @@ class LoadBalancerUI(widgets.VBox):
         self.outcome.value = (
             f"<b>{escape(result.summary)}</b><br>Requests per target: {escape(totals)}"
         )
-        if has_kernel():  # drawing is wasted work where nothing can show it
-            show_figure(self.plot, load_figure(result))
+        show_figure(self.plot, lambda: load_figure(result))  # drawn only where it shows
 
 
 def make_load_balancer_ui() -> LoadBalancerUI:

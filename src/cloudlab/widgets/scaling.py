@@ -24,7 +24,7 @@ from cloudlab.sim.bluegreen import (
     simulate_blue_green,
 )
 from cloudlab.sim.traffic import SHAPES, make_traffic
-from cloudlab.widgets.common import error_html, has_kernel, show_figure
+from cloudlab.widgets.common import show_error, show_figure
 from cloudlab.widgets.loadbalancer import _SCALE, _tidy, _time_axis, binned
 
 __all__ = [
@@ -372,15 +372,14 @@ class AutoscalingUI(widgets.VBox):
         except ValueError as exc:
             self.result = None
             self.outcome.value = ""
-            self.error.value = error_html(str(exc))
+            show_error(self.error, str(exc), self.plot)
             return
         self.result = result
         self.error.value = ""
         events = "<br>".join(escape(e.text(result.metric_unit)) for e in result.events[:6])
         more = f"<br>… and {len(result.events) - 6} more" if len(result.events) > 6 else ""
         self.outcome.value = f"<b>{escape(result.summary)}</b><br>{events}{more}"
-        if has_kernel():  # drawing is wasted work where nothing can show it
-            show_figure(self.plot, scaling_figure(result))
+        show_figure(self.plot, lambda: scaling_figure(result))  # drawn only where it shows
 
 
 class BlueGreenUI(widgets.VBox):
@@ -488,7 +487,7 @@ class BlueGreenUI(widgets.VBox):
         except ValueError as exc:
             self.result = self.comparison = None
             self.outcome.value = ""
-            self.error.value = error_html(str(exc))
+            show_error(self.error, str(exc), self.plot)
             return
         self.result, self.comparison = result, comparison
         self.error.value = ""
@@ -497,8 +496,7 @@ class BlueGreenUI(widgets.VBox):
             f"All at once, same alarm: {escape(comparison.summary)}"
         )
         compare = comparison if self.controls["strategy"].value == "staged" else None
-        if has_kernel():  # drawing is wasted work where nothing can show it
-            show_figure(self.plot, blue_green_figure(result, compare))
+        show_figure(self.plot, lambda: blue_green_figure(result, compare))
 
 
 def make_autoscaling_ui() -> AutoscalingUI:

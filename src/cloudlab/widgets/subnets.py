@@ -23,7 +23,7 @@ from cloudlab.net.subnets import (
     subnet_page,
     vlsm,
 )
-from cloudlab.widgets.common import error_html, show_figure
+from cloudlab.widgets.common import show_error, show_figure
 
 __all__ = [
     "SubnetSplitter",
@@ -163,11 +163,10 @@ class SubnetSplitter(widgets.VBox):
         except ValueError as problem:
             self.result = None
             self.figure = None
-            self.error.value = error_html(str(problem))
             self.status.value = ""
             self.table.value = ""
             self._set_buttons(None)
-            show_figure(self.picture, None)
+            show_error(self.error, str(problem), self.picture)
             return
         self.result = result
         self.error.value = ""
@@ -184,7 +183,7 @@ class SubnetSplitter(widgets.VBox):
         rows = []
         for i, subnet in enumerate(result.subnets, start=result.first_index):
             first, last, usable = host_range(subnet)
-            usable_aws = aws.aws_usable(subnet) if subnet.version == 4 else None
+            usable_aws = aws.aws_usable(subnet)
             rows.append(
                 [
                     f"{i:,}",
@@ -293,10 +292,9 @@ class VLSMPlanner(widgets.VBox):
     def _fail(self, message: str) -> None:
         self.result = None
         self.figure = None
-        self.error.value = error_html(message)
         self.summary.value = ""
         self.table.value = ""
-        show_figure(self.picture, None)
+        show_error(self.error, message, self.picture)
 
     def update(self) -> None:
         """Recompute the plan from the controls."""

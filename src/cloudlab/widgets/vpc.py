@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from cloudlab.vpc.pictures import address_map, architecture_diagram
 from cloudlab.vpc.plan import NAT_MODES, NetworkPlan, parse_tiers, plan_network
 from cloudlab.vpc.prices import HOURS_PER_MONTH, PRICES, nat_costs
-from cloudlab.widgets.common import error_html, show_figure
+from cloudlab.widgets.common import show_error, show_figure
 
 __all__ = ["DEFAULT_TIERS_TEXT", "VPCPlanner", "make_vpc_planner_ui", "plan_table_html"]
 
@@ -188,11 +188,9 @@ class VPCPlanner(widgets.VBox):
     def _fail(self, message: str) -> None:
         self.result = None
         self.figure = self.map_figure = None
-        self.error.value = error_html(message)
         self.summary.value = ""
         self.table.value = ""
-        show_figure(self.diagram, None)
-        show_figure(self.map, None)
+        show_error(self.error, message, self.diagram, self.map)
 
     def update(self) -> None:
         """Recompute the plan from the controls."""
