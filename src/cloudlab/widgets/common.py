@@ -1,12 +1,12 @@
-"""Pieces every widget shares: a one-line error, and a figure shown in an Output as a PNG."""
+"""Pieces every widget shares: a one-line error, and a figure shown in an Output."""
 
 from __future__ import annotations
 
-import io
 from html import escape
 
 import ipywidgets as widgets
-from matplotlib.figure import Figure
+
+from cloudlab.figures import ShownFigure
 
 
 def error_html(message: str) -> str:
@@ -22,21 +22,19 @@ def has_kernel() -> bool:
     return get_ipython() is not None
 
 
-def show_figure(output: widgets.Output, figure: Figure | None) -> None:
+def show_figure(output: widgets.Output, figure: ShownFigure | None) -> None:
     """Replace what ``output`` shows with ``figure``, or clear it when ``figure`` is None.
 
-    The figure goes in as a PNG, so every front end shows the same picture whatever
-    matplotlib backend the kernel has. Without a kernel (a test, a script) nothing can
-    be shown, and this does nothing.
+    The figure goes in as its PNG with alt text (see :mod:`cloudlab.figures`), so every
+    front end shows the same picture whatever matplotlib backend the kernel has. Without a
+    kernel (a test, a script) nothing can be shown, and this does nothing.
     """
-    from IPython.display import Image, display
+    from IPython.display import display
 
     if not has_kernel():
         return
     output.clear_output(wait=True)
     if figure is None:
         return
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=96)
     with output:
-        display(Image(data=buffer.getvalue(), format="png"))
+        display(figure)
