@@ -23,18 +23,12 @@ import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "site"))
+from conftest import CHROMIUM_ARGS  # noqa: E402  (the site test's private-browsing flags)
+
 SITE = Path(os.environ.get("CLOUDLAB_SITE") or ROOT / "_build" / "html")
 MEDIAN_GOAL_MB = 0.5
 TEXT_ONLY_GOAL_MB = 0.3
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
