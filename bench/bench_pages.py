@@ -70,7 +70,7 @@ def measure(browser: object, base: str, page_path: str) -> tuple[int, bool, bool
     page.wait_for_timeout(300)
     context.close()
     widgets = any("embed-amd" in url for url in seen)
-    maths = any("mathjax" in url.lower() for url in seen)
+    maths = any("tex-mml-chtml" in url for url in seen)
     return sum(seen.values()), widgets, maths
 
 

@@ -81,6 +81,21 @@ def _correct_theme(app: Sphinx, config: Any) -> None:
     config.html_theme_options = options
 
 
+def _drop_unused_mathjax(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    # Sphinx adds MathJax (0.5 MB on a first visit) to some pages without a formula (the
+    # intro, for one); a page whose body has no element of class "math" does not need it.
+    if "script_files" not in context or 'class="math' in context.get("body", ""):
+        return
+    context["script_files"] = [
+        asset
+        for asset in context["script_files"]
+        if "mathjax/" not in str(getattr(asset, "filename", ""))
+        and "MathJax" not in str(asset.attributes.get("body", ""))
+    ]
+
+
 def _correct_body(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
@@ -237,5 +252,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _correct_body)
     # Late priority: run after every other handler has added its assets.
     app.connect("html-page-context", _drop_thebe_assets, priority=900)
+    app.connect("html-page-context", _drop_unused_mathjax, priority=900)
     app.setup_extension("cloudlab_execute")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
