@@ -16,16 +16,12 @@ import functools
 import gzip
 import http.server
 import os
-import shutil
 import statistics
 import sys
 import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "site"))
-from conftest import CHROMIUM_ARGS  # noqa: E402  (the site test's private-browsing flags)
-
 SITE = Path(os.environ.get("CLOUDLAB_SITE") or ROOT / "_build" / "html")
 MEDIAN_GOAL_MB = 0.5
 TEXT_ONLY_GOAL_MB = 0.3
@@ -77,10 +73,15 @@ def measure(browser: object, base: str, page_path: str) -> tuple[int, bool, bool
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
+    from cloudlab.web.chromium import CHROMIUM_ARGS, NOT_FOUND, find_chromium
+
     if not (SITE / "index.html").is_file():
         print(f"no built site in {SITE}: run `make book` first", file=sys.stderr)
         return 1
-    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    chromium = find_chromium()
+    if chromium is None:
+        print(NOT_FOUND, file=sys.stderr)
+        return 1
     handler = functools.partial(_QuietHandler, directory=str(SITE))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -89,7 +90,7 @@ def main() -> int:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path=chromium, headless=True, args=CHROMIUM_ARGS
+                executable_path=chromium, headless=True, args=list(CHROMIUM_ARGS)
             )
             try:
                 for page_path in pages(SITE):
