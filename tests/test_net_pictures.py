@@ -73,5 +73,6 @@ def test_every_picture_function_returns_a_figure_that_shows_itself() -> None:
         assert isinstance(figure, ShownFigure), type(figure)
         assert figure.png().startswith(b"\x89PNG")
         # Alt text written from the data: a sentence with its numbers, not "a figure".
-        assert len(figure.alt) > 60 and any(ch.isdigit() for ch in figure.alt), figure.alt
+        assert len(figure.alt) > 60, figure.alt
+        assert any(ch.isdigit() for ch in figure.alt), figure.alt
         assert f'alt="{figure.alt[:20]}' in figure._repr_html_()
