@@ -39,6 +39,8 @@ import json
 import platform
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -159,8 +161,13 @@ def versions() -> list[tuple[str, str]]:
             rows.append((name, importlib.metadata.version(name)))
         except importlib.metadata.PackageNotFoundError:
             continue
-    if caddy := shutil.which("caddy"):
-        rows.append(("Caddy", caddy))
+    caddy = shutil.which("caddy") or str(Path(sys.executable).with_name("caddy"))
+    if Path(caddy).is_file():
+        try:
+            said = subprocess.run([caddy, "version"], capture_output=True, text=True, timeout=10)
+            rows.append(("Caddy", (said.stdout.split() or ["unknown"])[0]))
+        except (OSError, subprocess.TimeoutExpired):
+            rows.append(("Caddy", "present, did not say its version"))
     pyodide = Path(__file__).resolve().parents[2] / "node_modules" / "pyodide" / "package.json"
     if pyodide.is_file():
         rows.append(("Pyodide", json.loads(pyodide.read_text())["version"]))
