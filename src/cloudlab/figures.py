@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import io
 from html import escape
+from typing import Any
 
 from matplotlib.figure import Figure
 
@@ -30,7 +31,7 @@ class ShownFigure(Figure):
         Passed to :class:`matplotlib.figure.Figure`.
     """
 
-    def __init__(self, *args: object, alt: str, **kwargs: object) -> None:
+    def __init__(self, *args: Any, alt: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not alt.strip():
             raise ValueError("a figure needs alt text that says what it shows")

@@ -5,8 +5,7 @@ from __future__ import annotations
 from html import escape
 
 import ipywidgets as widgets
-
-from cloudlab.figures import ShownFigure
+from matplotlib.figure import Figure
 
 
 def error_html(message: str) -> str:
@@ -22,10 +21,11 @@ def has_kernel() -> bool:
     return get_ipython() is not None
 
 
-def show_figure(output: widgets.Output, figure: ShownFigure | None) -> None:
+def show_figure(output: widgets.Output, figure: Figure | None) -> None:
     """Replace what ``output`` shows with ``figure``, or clear it when ``figure`` is None.
 
-    The figure goes in as its PNG with alt text (see :mod:`cloudlab.figures`), so every
+    The package's figures are :class:`cloudlab.figures.ShownFigure`, which go in as their
+    PNG with alt text (see :mod:`cloudlab.figures`), so every
     front end shows the same picture whatever matplotlib backend the kernel has. Without a
     kernel (a test, a script) nothing can be shown, and this does nothing.
     """
