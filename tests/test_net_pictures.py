@@ -32,7 +32,7 @@ def test_map_zooms_in_when_the_subnets_are_a_tiny_part():
 
 
 def test_map_shows_itself_as_png_in_jupyter():
-    png = address_map("10.0.0.0/24", ["10.0.0.0/25"])._repr_png_()
+    png = address_map("10.0.0.0/24", ["10.0.0.0/25"]).png()
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
 
 
@@ -71,4 +71,8 @@ def test_every_picture_function_returns_a_figure_that_shows_itself() -> None:
     ]
     for figure in figures:
         assert isinstance(figure, ShownFigure), type(figure)
-        assert figure._repr_png_().startswith(b"\x89PNG")
+        assert figure.png().startswith(b"\x89PNG")
+        # Alt text written from the data: a sentence with its numbers, not "a figure".
+        assert len(figure.alt) > 60, figure.alt
+        assert any(ch.isdigit() for ch in figure.alt), figure.alt
+        assert f'alt="{figure.alt[:20]}' in figure._repr_html_()

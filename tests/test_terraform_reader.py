@@ -74,7 +74,7 @@ def test_graph_follows_references_and_locals(small: Module) -> None:
     }
     figure = graph_figure(graph, "small")
     assert figure.axes[0].get_title(loc="left") == "small"
-    assert figure._repr_png_().startswith(b"\x89PNG")
+    assert figure.png().startswith(b"\x89PNG")
 
 
 def test_bad_hcl_is_one_line_naming_the_file(tmp_path: Path) -> None:

@@ -74,7 +74,7 @@ def test_diagram_shows_every_subnet_gateway_and_route(kwargs):
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=50)
     assert buffer.getvalue().startswith(b"\x89PNG")
-    assert len(fig._repr_png_()) > 1000
+    assert len(fig.png()) > 1000
 
 
 def test_diagram_marks_isolated_subnets_and_grows_with_azs():

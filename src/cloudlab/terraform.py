@@ -127,7 +127,14 @@ def graph_figure(graph: nx.DiGraph, title: str) -> Figure:
         for node in nodes:
             graph.nodes[node]["layer"] = layer
     position = nx.multipartite_layout(graph, subset_key="layer", align="vertical")
-    figure = ShownFigure(figsize=(11, 7))
+    layers = [sorted(nodes) for nodes in nx.topological_generations(graph)]
+    alt = (
+        f"{title}: dependency graph of {graph.number_of_nodes()} resources and "
+        f"{graph.number_of_edges()} references, in the order Terraform can create them: "
+        + "; then ".join(", ".join(nodes) for nodes in layers)
+        + "."
+    )
+    figure = ShownFigure(figsize=(11, 7), alt=alt)
     ax = figure.subplots()
     nx.draw_networkx_edges(
         graph,

@@ -7,6 +7,8 @@ no request to any host but the site itself, and that any embedded widgets render
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -29,8 +31,12 @@ class PageVisit:
     rendered_widgets: int = 0
 
 
-def visit(browser: object, site_url: str, page_path: str) -> PageVisit:
-    """Load one page, blocking and recording any request that would leave the site."""
+@contextlib.contextmanager
+def visit_page(
+    browser: object, site_url: str, page_path: str
+) -> Iterator[tuple[object, PageVisit]]:
+    """Load one page (blocking and recording any request that would leave the site), wait
+    for its widgets to render, and yield the live page with what it did."""
     result = PageVisit()
     own = urlsplit(site_url).netloc
     context = browser.new_context()  # type: ignore[attr-defined]
@@ -56,22 +62,30 @@ def visit(browser: object, site_url: str, page_path: str) -> PageVisit:
         "response",
         lambda r: r.status >= 400 and result.failed.append(f"{r.url}: HTTP {r.status}"),
     )
-    page.goto(f"{site_url}/{page_path}", wait_until="load")
-    page.wait_for_load_state("networkidle")
-    result.widget_views = page.locator(
-        'script[type="application/vnd.jupyter.widget-view+json"]'
-    ).count()
-    if result.widget_views:
-        # html-manager renders each view into a .jupyter-widgets element beside its script.
-        page.wait_for_function(
-            "n => document.querySelectorAll('.jupyter-widgets').length >= n",
-            arg=result.widget_views,
-            timeout=20_000,
-        )
-        result.rendered_widgets = page.locator(".jupyter-widgets").count()
-    page.wait_for_timeout(300)
-    context.close()
-    return result
+    try:
+        page.goto(f"{site_url}/{page_path}", wait_until="load")
+        page.wait_for_load_state("networkidle")
+        result.widget_views = page.locator(
+            'script[type="application/vnd.jupyter.widget-view+json"]'
+        ).count()
+        if result.widget_views:
+            # html-manager renders each view into a .jupyter-widgets element beside its script.
+            page.wait_for_function(
+                "n => document.querySelectorAll('.jupyter-widgets').length >= n",
+                arg=result.widget_views,
+                timeout=20_000,
+            )
+            result.rendered_widgets = page.locator(".jupyter-widgets").count()
+        page.wait_for_timeout(300)
+        yield page, result
+    finally:
+        context.close()
+
+
+def visit(browser: object, site_url: str, page_path: str) -> PageVisit:
+    """Load one page and return everything it did."""
+    with visit_page(browser, site_url, page_path) as (_, result):
+        return result
 
 
 @pytest.mark.parametrize("page_path", PAGES)

@@ -564,7 +564,18 @@ def cost_figure(
         prices=prices,
     )
     points = crossovers(curves)
-    fig = ShownFigure(figsize=(8, 4.5), layout="constrained")
+    shown = [key for key in OPTIONS if key in curves]
+    at_most = ", ".join(f"{LABELS[key]} {curves[key][-1]:,.0f}" for key in shown)
+    changes = "; ".join(
+        f"from {p.tasks} tasks {LABELS[p.cheaper]} costs less than {LABELS[p.dearer]}"
+        for p in points
+    )
+    alt = (
+        f"Step chart of monthly cost in USD against 1 to {max_tasks} tasks of "
+        f"{workload.vcpu:g} vCPU and {workload.memory} MiB. At {max_tasks} tasks: {at_most} "
+        f"USD per month. {changes.capitalize() if changes else 'The cheapest never changes'}."
+    )
+    fig = ShownFigure(figsize=(8, 4.5), layout="constrained", alt=alt)
     ax = fig.subplots()
     tasks = curves["tasks"]
     for key in OPTIONS:

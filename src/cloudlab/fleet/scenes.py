@@ -48,8 +48,12 @@ class Scene:
     def __str__(self) -> str:
         return "\n".join(self.lines)
 
-    def _repr_png_(self) -> bytes:
-        return self.figure._repr_png_()
+    def __post_init__(self) -> None:
+        # The alt text says what was measured, not only what is drawn.
+        self.figure.alt = f"{self.figure.alt} Findings: {'; '.join(self.lines)}."
+
+    def _repr_html_(self) -> str:
+        return self.figure._repr_html_()
 
 
 def slow_copy(seconds: float = 2.5, slow_ms: int = 60) -> Scene:
@@ -67,7 +71,14 @@ def slow_copy(seconds: float = 2.5, slow_ms: int = 60) -> Scene:
             )
     copies = ["blue-1", "blue-2", "blue-3"]
     targets = [Target("task-a"), Target("task-b"), Target("task-c", capacity_rps=25, latency_ms=80)]
-    figure = ShownFigure(figsize=(9, 3.4), layout="constrained")
+    figure = ShownFigure(
+        figsize=(9, 3.4),
+        layout="constrained",
+        alt=(
+            "Bar charts of the share of requests each of three copies got, measured on "
+            "Caddy and simulated, under round robin and least_conn, one copy slow."
+        ),
+    )
     axes = figure.subplots(1, 2, sharey=True)
     lines = []
     for ax, (policy, algorithm) in zip(axes, policies, strict=True):
@@ -104,7 +115,14 @@ def _bins(result: LoadResult, copy_id: str, width: float, end: float) -> tuple[n
 
 def failover(kill_at: float = 1.5, restart_at: float = 4.0, seconds: float = 6.0) -> Scene:
     """Kill a copy under load, then restart it: with and without retries, and the model."""
-    figure = ShownFigure(figsize=(9, 5.6), layout="constrained")
+    figure = ShownFigure(
+        figsize=(9, 5.6),
+        layout="constrained",
+        alt=(
+            "Charts of a copy killed under load and restarted, with and without retries: "
+            "requests per copy and errors over time, measured and modelled."
+        ),
+    )
     axes = figure.subplots(3, 1, sharex=True)
     lines = []
     interval = HEALTH.interval_s
@@ -169,7 +187,14 @@ def stickiness(users: int = 6, per_user: int = 20) -> Scene:
                         users=users, cookies=True)  # fmt: skip
         plain = run_load(fleet.url + "/healthz", requests=users * per_user, time_limit_s=20,
                          users=users, cookies=False)  # fmt: skip
-    figure = ShownFigure(figsize=(9, 2.8), layout="constrained")
+    figure = ShownFigure(
+        figsize=(9, 2.8),
+        layout="constrained",
+        alt=(
+            "Charts of which copy served each user's requests, with the stickiness cookie"
+            " and without."
+        ),
+    )
     axes = figure.subplots(1, 2, sharey=True)
     lines = []
     for ax, result, title in ((axes[0], kept, "with the cookie"), (axes[1], plain, "without")):
@@ -201,7 +226,14 @@ def blue_green(fail_rate: float = 0.3, every_s: float = 2.5, rps: float = 80.0) 
                 fleet, schedule, every_s=every_s, alarm=alarm, rps=rps,
                 duration_s=every_s * len(steps),
             )  # fmt: skip
-    figure = ShownFigure(figsize=(9, 5.2), layout="constrained")
+    figure = ShownFigure(
+        figsize=(9, 5.2),
+        layout="constrained",
+        alt=(
+            "Charts of requests per second to blue and to green through the weight "
+            "shifts, then a faulty green rolled back, measured and modelled."
+        ),
+    )
     axes = figure.subplots(2, 1, sharex=True)
     lines = []
     data = healthy.load.arrays()
@@ -271,7 +303,14 @@ def autoscaling_ramp(seconds: float = 24.0, peak_rps: float = 160.0) -> Scene:
         curve, policy, Service(task_capacity_rps=120, startup_s=1.5, base_latency_ms=3),
         step_s=step, seed=0,
     )  # fmt: skip
-    figure = ShownFigure(figsize=(9, 5.6), layout="constrained")
+    figure = ShownFigure(
+        figsize=(9, 5.6),
+        layout="constrained",
+        alt=(
+            "Charts of target tracking driving the fleet: demand and requests sent per "
+            "second, copies running, and the tracked metric over time."
+        ),
+    )
     axes = figure.subplots(3, 1, sharex=True)
     data = trace.load.arrays()
     edges = np.arange(0, seconds + 1, 1.0)

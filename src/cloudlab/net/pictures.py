@@ -132,6 +132,26 @@ def _ends(ax, first: str, last: str) -> None:
     ticks[1].set_horizontalalignment("right")
 
 
+def address_map_alt(
+    net: Network,
+    nets: Sequence[Network],
+    names: Sequence[str],
+) -> str:
+    """The address map's alt text: the parent, each subnet in order, and the share used."""
+    used = sum(s.num_addresses for s in ipaddress.collapse_addresses(nets)) if nets else 0
+    share = used / net.num_addresses
+    listed = [f"{name} {sub}" if name else str(sub) for sub, name in zip(nets, names, strict=True)]
+    shown = ", ".join(listed[:8]) + (f" and {len(listed) - 8} more" if len(listed) > 8 else "")
+    part = f"{share:.1%}" if share >= 0.001 else "less than 0.1%"
+    subnets = f"{len(nets)} subnet{'s' if len(nets) != 1 else ''}"
+    return (
+        f"Address map of {net} ({net.num_addresses:,} addresses) from "
+        f"{net.network_address} to {net.broadcast_address}: {subnets}"
+        + (f" ({shown})" if nets else "")
+        + f", {part} allocated, the rest free."
+    )
+
+
 def address_map(
     parent: str | Network,
     subnets: Sequence[str | Network],
@@ -183,7 +203,11 @@ def address_map(
     used = sum(s.num_addresses for s in ipaddress.collapse_addresses(nets)) if nets else 0
     share = used / net.num_addresses
     zoom = bool(nets) and share < ZOOM_BELOW
-    fig = ShownFigure(figsize=(width, 2.9 if zoom else 1.7), layout="constrained")
+    fig = ShownFigure(
+        figsize=(width, 2.9 if zoom else 1.7),
+        layout="constrained",
+        alt=address_map_alt(net, nets, names),
+    )
     axes = fig.subplots(2 if zoom else 1, 1, squeeze=False)[:, 0]
     top = axes[0]
     free = free_blocks(net, nets) if not zoom else []

@@ -114,7 +114,10 @@ def address_counts_figure(counts: tuple[Count, ...] = COUNTS, *, width: float = 
         Horizontal bars, one per count, on a logarithmic axis (each grid step is ten
         times the previous one).
     """
-    fig = ShownFigure(figsize=(width, 0.5 * len(counts) + 1.4), layout="constrained")
+    alt = "Bar chart on a logarithmic scale, smallest first: " + "; ".join(
+        f"{c.label} {_power_of_ten(float(c.value))}" for c in counts
+    )
+    fig = ShownFigure(figsize=(width, 0.5 * len(counts) + 1.4), layout="constrained", alt=alt + ".")
     ax = fig.add_subplot()
     for row, count in enumerate(counts):
         value = float(count.value)
@@ -201,7 +204,10 @@ def exhaustion_figure(
     """
     rows = [r for r in REGISTRIES if any(m.registry == r for m in milestones)]
     rows += sorted({m.registry for m in milestones} - set(rows))
-    fig = ShownFigure(figsize=(width, 0.6 * len(rows) + 1.5), layout="constrained")
+    alt = "Time line of IPv4 run-out, one row per registry: " + "; ".join(
+        f"{m.registry} {m.when:%d %B %Y} {m.what}" for m in sorted(milestones, key=lambda m: m.when)
+    )
+    fig = ShownFigure(figsize=(width, 0.6 * len(rows) + 1.5), layout="constrained", alt=alt + ".")
     ax = fig.add_subplot()
     for milestone in sorted(milestones, key=lambda m: m.when):
         row = rows.index(milestone.registry)

@@ -78,6 +78,23 @@ def _route(ax, points: Sequence[tuple[float, float]], colour: str, *, dashed: bo
     )
 
 
+def diagram_alt(plan: NetworkPlan) -> str:
+    """The architecture diagram's alt text: the VPC, each subnet and where it routes."""
+    subnets = "; ".join(
+        f"{s.name} ({s.kind}, {s.az}) {s.cidr}"
+        + (f" and {s.ipv6_cidr}" if s.ipv6_cidr is not None else "")
+        + f", route table {s.route_table}"
+        for s in plan.subnets
+    )
+    spare = f" Spare: {', '.join(str(n) for n in plan.spare)}." if plan.spare else ""
+    return (
+        f"Diagram of VPC {plan.name} {plan.vpc_cidr}"
+        + (f" and {plan.ipv6_cidr}" if plan.ipv6_cidr is not None else "")
+        + f" across {len(plan.azs)} Availability Zone{'s' * (len(plan.azs) > 1)}"
+        + f" ({', '.join(plan.azs)}), NAT: {plan.nat}. Subnets: {subnets}.{spare}"
+    )
+
+
 def _drawing_order(plan: NetworkPlan) -> list[str]:
     """Tier names top to bottom: public tiers first, then private, then isolated."""
     rank = {kind: i for i, kind in enumerate(KINDS)}
@@ -133,7 +150,7 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
     def Y(top_down: float) -> float:
         return height - top_down
 
-    fig = ShownFigure(figsize=(width, height))
+    fig = ShownFigure(figsize=(width, height), alt=diagram_alt(plan))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, width)
     ax.set_ylim(0, height)

@@ -1,4 +1,4 @@
-"""Pieces every widget shares: a one-line error, and a figure shown in an Output as a PNG.
+"""Pieces every widget shares: a one-line error, and a figure shown in an Output.
 
 What each Output shows is also kept on the Output (:func:`showing`), with or without a
 kernel, so a test can check that a failed input leaves no picture of an earlier one.
@@ -6,12 +6,13 @@ kernel, so a test can check that a failed input leaves no picture of an earlier 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from html import escape
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
+
+from cloudlab.figures import ShownFigure
 
 #: A figure, or a function that draws it (only called where it can be shown).
 Picture = Figure | Callable[[], Figure]
@@ -40,10 +41,11 @@ def showing(output: widgets.Output) -> Picture | None:
 def show_figure(output: widgets.Output, figure: Picture | None) -> None:
     """Replace what ``output`` shows with ``figure``, or clear it now when ``figure`` is None.
 
-    The figure goes in as a PNG, so every front end shows the same picture whatever
-    matplotlib backend the kernel has. ``figure`` may be a function that draws it: it is
-    called only inside a kernel, since without one (a test, a script) nothing can be
-    shown; :func:`showing` records the picture either way.
+    The package's figures are :class:`cloudlab.figures.ShownFigure`, which go in as their
+    PNG with alt text, so every front end shows the same picture whatever matplotlib
+    backend the kernel has. ``figure`` may be a function that draws it: it is called only
+    inside a kernel, since without one (a test, a script) nothing can be shown;
+    :func:`showing` records the picture either way.
     """
     setattr(output, _SHOWING, figure)
     if not has_kernel():
@@ -54,11 +56,12 @@ def show_figure(output: widgets.Output, figure: Picture | None) -> None:
         output.clear_output()  # at once: wait=True would keep the old picture until the next
         return
     drawn = figure if isinstance(figure, Figure) else figure()
-    buffer = io.BytesIO()
-    drawn.savefig(buffer, format="png", dpi=96)
     output.clear_output(wait=True)
     with output:
-        display(Image(data=buffer.getvalue(), format="png"))
+        if isinstance(drawn, ShownFigure):
+            display(drawn)
+        else:  # a plain matplotlib figure: its PNG, as pyplot's inline backend would
+            display(Image(data=ShownFigure.png(drawn), format="png"))
 
 
 def show_error(error: widgets.HTML, message: str, *outputs: widgets.Output) -> None:

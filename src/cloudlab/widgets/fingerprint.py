@@ -137,7 +137,14 @@ def anonymity_figure(
     low = min(10.0**MIN_POPULATION_EXPONENT, population)
     high = max(10.0**MAX_POPULATION_EXPONENT, population)
     sizes = np.logspace(math.log10(low), math.log10(high), 200)
-    fig = ShownFigure(figsize=(width, 3.6), layout="constrained")
+    alt = (
+        f"Log-log chart of the browsers expected to share a fingerprint of {bits:.1f} bits "
+        f"against population from {low:.0e} to {high:.0e} browsers: about 1 (alone) until "
+        f"the population reaches 2 to the power {bits:.1f} = {2.0**bits:,.0f}, then growing in "
+        f"proportion; at {population:,.0f} browsers about "
+        f"{anonymity_set(bits, population):,.0f} share it."
+    )
+    fig = ShownFigure(figsize=(width, 3.6), layout="constrained", alt=alt)
     ax = fig.add_subplot()
     for other in compare:
         ax.plot(

@@ -51,7 +51,17 @@ def race_figure(race: Race, *, width: float = 8.0) -> Figure:
     """
     answers = [e for e in race.events if e.kind == "answer"]
     lanes = len(answers) + len(race.attempts)
-    fig = ShownFigure(figsize=(width, 1.2 + 0.5 * lanes), layout="constrained")
+    attempts = "; ".join(
+        f"{a.family} {a.address} from {a.start_ms:g} to {a.end_ms:g} ms, {a.outcome}"
+        for a in race.attempts
+    )
+    alt = (
+        f"Time line of a Happy Eyeballs race: {len(answers)} DNS answers and "
+        f"{len(race.attempts)} connection attempts"
+        + (f" ({attempts})" if attempts else "")
+        + f". {race.summary}"
+    )
+    fig = ShownFigure(figsize=(width, 1.2 + 0.5 * lanes), layout="constrained", alt=alt)
     ax = fig.add_subplot()
     last_event = max((e.time_ms for e in race.events), default=0.0)
     horizon = max(race.end_ms, last_event, 1.0) * 1.3 + 10

@@ -15,8 +15,10 @@ from cloudlab.widgets.common import error_html
 
 __all__ = ["IPCalculator", "error_html", "make_ip_calculator_ui"]
 
+# Text colours: both at least 4.5:1 against white (WCAG 2.1 AA); the host colour is a
+# darker shade of the Okabe-Ito vermilion the pictures use.
 NETWORK_COLOUR = "#0072B2"
-HOST_COLOUR = "#D55E00"
+HOST_COLOUR = "#B34A00"
 
 _ROWS = (
     ("address", "Address typed"),

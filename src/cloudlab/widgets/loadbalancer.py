@@ -119,7 +119,12 @@ def load_figure(run: LoadBalancerRun, *, width: float = 9.0) -> Figure:
         second by reason. Shaded red: a target has failed but the health checks have
         not yet taken it out; shaded grey: it is out of service.
     """
-    fig = ShownFigure(figsize=(width, 6.0), layout="constrained")
+    alt = (
+        f"Two charts over {float(run.t_s[-1] + run.step_s):.0f} s: requests per second sent "
+        f"to each of {', '.join(run.names)} (top) and failed requests per second by reason "
+        f"(bottom). {run.summary}"
+    )
+    fig = ShownFigure(figsize=(width, 6.0), layout="constrained", alt=alt)
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     t_end = float(run.t_s[-1] + run.step_s)
     unit = _time_axis(bottom, t_end)

@@ -57,7 +57,12 @@ def scaling_figure(run: ScalingRun, *, width: float = 9.0) -> Figure:
         running tasks between the minimum and maximum. Bottom: the tracked metric per
         period against its target, and the modelled response time.
     """
-    fig = ShownFigure(figsize=(width, 7.0), layout="constrained")
+    alt = (
+        f"Three charts over {float(run.t_s[-1] + run.step_s):.0f} s: requests per second "
+        "against the running tasks' capacity, desired and running tasks, and the tracked "
+        f"metric against its target. {run.summary}"
+    )
+    fig = ShownFigure(figsize=(width, 7.0), layout="constrained", alt=alt)
     top, middle, bottom = fig.subplots(3, 1, sharex=True, height_ratios=(3, 2, 2))
     t_end = float(run.t_s[-1] + run.step_s)
     unit = _time_axis(bottom, t_end)
@@ -167,7 +172,12 @@ def blue_green_figure(
         changes marked. Bottom: failed requests per second, with the alarm's breaching
         periods shaded and the rollback marked.
     """
-    fig = ShownFigure(figsize=(width, 5.5), layout="constrained")
+    alt = (
+        f"Two charts over {float(run.t_s[-1] + run.step_s):.0f} s: requests per second to "
+        f"blue and to green (top) and failed requests per second (bottom). {run.summary}"
+        + (f" Dashed, {compare_label}: {compare.summary}" if compare is not None else "")
+    )
+    fig = ShownFigure(figsize=(width, 5.5), layout="constrained", alt=alt)
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     t_end = float(run.t_s[-1] + run.step_s)
     unit = _time_axis(bottom, t_end)

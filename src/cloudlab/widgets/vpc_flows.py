@@ -357,7 +357,7 @@ def _checks_table(checks: tuple[Check, ...]) -> str:
     rows = []
     for check in checks:
         if not check.applies:
-            result = '<span style="color:#888">not on the path</span>'
+            result = '<span style="color:#595959">not on the path</span>'
         else:
             result = _badge(check.allowed, "allow", "deny")
         rows.append(
