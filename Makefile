@@ -71,6 +71,7 @@ node_modules/.installed: package.json package-lock.json
 # Copied again only when the lock changed (cp -p keeps their times, so an incremental
 # build does not think they are new).
 site-js: $(SITE_STATIC)/.copied
+	@PYTHONPATH=src $(PYTHON) tools/build_live.py $(SITE_STATIC)/live
 
 $(SITE_STATIC)/.copied: node_modules/.installed
 	@rm -rf $(SITE_STATIC)

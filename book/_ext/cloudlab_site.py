@@ -43,4 +43,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # Late priority: run after every other handler has added its assets.
     app.connect("html-page-context", _drop_thebe_assets, priority=900)
     app.setup_extension("cloudlab_execute")
+    app.setup_extension("cloudlab_live")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
