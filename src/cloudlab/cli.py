@@ -15,6 +15,7 @@ argparse does for its own errors; there is never a traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Sequence
@@ -105,6 +106,9 @@ def _parser() -> _OneLineParser:
     )
     split.add_argument("--json", action="store_true", help="print one JSON object")
     add_fleet_parser(commands)  # python -m cloudlab fleet ... (cloudlab.fleet.cli)
+    _add_decide(commands)
+    _add_cost(commands)
+    _add_practice(commands)
     return parser
 
 
@@ -230,6 +234,160 @@ def _run_split_hosts(args: argparse.Namespace) -> str:
     return text
 
 
+# ------------------------------------------------- decide and cost (the compute chapter)
+# Each subcommand is one _add_NAME (its options) and one _run_NAME (its output), found by
+# main() through set_defaults(run=...).
+
+
+def _yes_no(text: str) -> bool:
+    value = text.strip().lower()
+    if value in {"yes", "y", "true", "1", "on"}:
+        return True
+    if value in {"no", "n", "false", "0", "off", ""}:
+        return False
+    raise argparse.ArgumentTypeError(f"{text!r}: answer yes or no")
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def _from_args(cls: Any, args: argparse.Namespace) -> Any:
+    """An instance of the dataclass ``cls`` from the options of the same names."""
+    return cls(**{f.name: getattr(args, f.name) for f in dataclasses.fields(cls)})
+
+
+def _add_decide(commands: Any) -> None:
+    # No argparse choices=: its message for a bad choice differs between Python
+    # versions (the live page runs 3.14); Answers.check says it the same everywhere.
+    decide = commands.add_parser(
+        "decide",
+        help="which way to run containers on AWS: ECS or EKS, Fargate or EC2",
+        description="Answer a few questions; get a recommendation with cited reasons.",
+    )
+    decide.add_argument("--kubernetes", default="none", metavar="none|some|strong")
+    decide.add_argument("--portable", type=_yes_no, default=False, metavar="yes|no")
+    decide.add_argument("--services", type=_whole_number, default=1, metavar="N")
+    decide.add_argument("--node-control", type=_yes_no, default=False, metavar="yes|no")
+    decide.add_argument("--load", default="bursty", metavar="steady|bursty")
+    decide.add_argument("--ops-people", type=_whole_number, default=0, metavar="N")
+    decide.add_argument("--json", action="store_true", help="print one JSON object")
+    decide.set_defaults(run=_run_decide)
+
+
+def _run_decide(args: argparse.Namespace) -> str:
+    from cloudlab.compute.decide import Answers, recommend
+
+    answers = _from_args(Answers, args)
+    result = recommend(answers)
+    if not args.json:
+        return result.text()
+    return json.dumps(
+        {
+            "choice": result.choice,
+            "rule": result.rule,
+            "reasons": [{"text": r.text, "source": r.source} for r in result.reasons],
+        },
+        indent=2,
+    )
+
+
+def _add_cost(commands: Any) -> None:
+    from cloudlab.compute.costs import Workload
+
+    w = Workload()
+    cost = commands.add_parser(
+        "cost",
+        help="monthly cost of one service on ECS/EKS, Fargate/EC2 (USD)",
+        description="Price a service every way that can run it, per month, in USD.",
+    )
+    cost.add_argument("--tasks", type=_whole_number, default=w.tasks, metavar="N")
+    cost.add_argument("--cpu", type=_whole_number, default=w.cpu, help="CPU units per task")
+    cost.add_argument("--memory", type=_whole_number, default=w.memory, help="MiB per task")
+    cost.add_argument("--hours", type=_number, default=w.hours, help="hours per month")
+    cost.add_argument("--traffic-gb", type=_number, default=w.traffic_gb, metavar="GB")
+    cost.add_argument("--lcus", type=_number, default=w.lcus, metavar="LCU")
+    cost.add_argument("--azs", type=_whole_number, default=w.azs, metavar="N")
+    cost.add_argument("--nat-gateways", type=_whole_number, default=w.nat_gateways, metavar="N")
+    cost.add_argument("--arch", default=w.arch, metavar="x86|arm")
+    cost.add_argument("--instance-type", default="t3.medium", metavar="TYPE")
+    cost.add_argument("--reserve", type=_number, default=0.1, metavar="SHARE")
+    cost.add_argument("--extended", action="store_true", help="EKS extended-support price")
+    cost.add_argument("--json", action="store_true", help="print one JSON object")
+    cost.set_defaults(run=_run_cost)
+
+
+def _run_cost(args: argparse.Namespace) -> str:
+    from cloudlab.compute.costs import Workload, compare
+
+    workload = _from_args(Workload, args)
+    result = compare(
+        workload, args.instance_type.strip(), reserve=args.reserve, extended=args.extended
+    )
+    cheapest = result.cheapest()
+    if args.json:
+        return json.dumps(
+            {
+                "instance_type": result.instance_type,
+                "options": result.table(),
+                "unavailable": dict(result.unavailable),
+                "cheapest": cheapest.option,
+            },
+            indent=2,
+        )
+    rows = [(b.label, f"{b.total:,.2f}", b.detail) for b in result.options.values()]
+    rows += [(key, "-", why) for key, why in result.unavailable.items()]
+    return _table(rows, ["option", "USD/month", "detail"]) + f"\n\ncheapest: {cheapest.label}"
+
+
+def _add_practice(commands: Any) -> None:
+    from cloudlab.practice import KINDS
+
+    practice = commands.add_parser(
+        "practice",
+        help="a seeded subnetting exercise; --answer checks a reply and explains",
+        description="One exercise per seed and level; the same seed gives the same exercise.",
+    )
+    practice.add_argument("--seed", type=_whole_number, default=1, metavar="N")
+    practice.add_argument("--level", type=_whole_number, default=1, help="1, 2 or 3")
+    practice.add_argument("--kind", default=None, help=", ".join(KINDS))
+    practice.add_argument("--answer", default=None, metavar="TEXT", help="your reply")
+    practice.add_argument("--json", action="store_true", help="print one JSON object")
+    practice.set_defaults(run=_run_practice)
+
+
+def _run_practice(args: argparse.Namespace) -> str:
+    from cloudlab.practice import check, exercise
+
+    item = exercise(args.seed, args.level, (args.kind or "").strip() or None)
+    reply = args.answer
+    if reply is None and not args.json and sys.stdin.isatty():
+        sys.stdout.write(item.question + "\n> ")
+        sys.stdout.flush()
+        reply = sys.stdin.readline()
+    data = item.to_dict(with_answer=False)
+    if reply is not None and reply.strip():
+        verdict = check(item, reply)
+        data |= {
+            "reply": verdict.reply,
+            "correct": verdict.correct,
+            "answer": verdict.answer,
+            "steps": list(verdict.steps),
+        }
+    if args.json:
+        return json.dumps(data, indent=2)
+    if "correct" not in data:
+        return item.question
+    head = "Right." if data["correct"] else f"Not quite: the answer is {data['answer']}."
+    return "\n".join([head, *(f"  {step}" for step in data["steps"])])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line.
 
@@ -252,7 +410,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_fleet(args)
     command = f"cloudlab {args.command}"
     try:
-        if args.command == "ip":
+        if hasattr(args, "run"):
+            output = args.run(args)
+        elif args.command == "ip":
             output = _run_ip(args)
         elif args.prefix is not None:
             output = _run_split_prefix(args)

@@ -41,11 +41,21 @@ __all__ = [
 BROWSER_MODULES: tuple[str, ...] = (
     "cloudlab",
     "cloudlab.cli",
+    "cloudlab.compute",
+    "cloudlab.compute.costs",
+    "cloudlab.compute.decide",
+    "cloudlab.compute.prices",
     "cloudlab.live",
     "cloudlab.net",
     "cloudlab.net.addresses",
     "cloudlab.net.aws",
     "cloudlab.net.subnets",
+    "cloudlab.practice",
+    "cloudlab.vpc",
+    "cloudlab.vpc.firewall",
+    "cloudlab.vpc.plan",
+    "cloudlab.vpc.prices",
+    "cloudlab.vpc.routes",
 )
 
 
@@ -57,8 +67,8 @@ class Calculator:
     ----------
     command : str
         The ``python -m cloudlab`` subcommand.
-    positional : str
-        The field that is the subcommand's positional argument.
+    positional : str or None
+        The field that is the subcommand's positional argument, if it has one.
     options : tuple of str
         Fields passed as ``--option VALUE`` (``per_page`` becomes ``--per-page``);
         empty fields are left out.
@@ -69,14 +79,15 @@ class Calculator:
     """
 
     command: str
-    positional: str
+    positional: str | None
     options: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def fields(self) -> tuple[str, ...]:
-        return (self.positional, *self.options, *self.flags)
+        first = (self.positional,) if self.positional else ()
+        return (*first, *self.options, *self.flags)
 
 
 #: The live forms, by the name in ``data-calculator``.
@@ -100,6 +111,62 @@ CALCULATORS: dict[str, Calculator] = {
             "aws": "AWS rules (5 reserved per subnet)",
         },
     ),
+    "decide": Calculator(
+        command="decide",
+        positional=None,
+        options=("kubernetes", "portable", "services", "node_control", "load", "ops_people"),
+        labels={
+            "kubernetes": "Kubernetes experience (none, some, strong)",
+            "portable": "Must run elsewhere too (yes/no)",
+            "services": "Services",
+            "node_control": "Needs GPUs, DaemonSets, privileged containers (yes/no)",
+            "load": "Load (steady, bursty)",
+            "ops_people": "People to run servers",
+        },
+    ),
+    "practice": Calculator(
+        command="practice",
+        positional=None,
+        options=("seed", "level", "kind", "answer"),
+        labels={
+            "seed": "Exercise number",
+            "level": "Level (1, 2 or 3)",
+            "kind": "Kind (empty: any)",
+            "answer": "Your answer",
+        },
+    ),
+    "cost": Calculator(
+        command="cost",
+        positional=None,
+        options=(
+            "tasks",
+            "cpu",
+            "memory",
+            "hours",
+            "traffic_gb",
+            "lcus",
+            "azs",
+            "nat_gateways",
+            "arch",
+            "instance_type",
+            "reserve",
+        ),
+        flags=("extended",),
+        labels={
+            "tasks": "Tasks",
+            "cpu": "CPU units per task (1024 = 1 vCPU)",
+            "memory": "Memory per task (MiB)",
+            "hours": "Hours per month",
+            "traffic_gb": "NAT traffic (GB per month)",
+            "lcus": "Load balancer capacity units",
+            "azs": "Availability Zones",
+            "nat_gateways": "NAT gateways",
+            "arch": "Architecture (x86, arm)",
+            "instance_type": "EC2 instance type",
+            "reserve": "Share of each instance kept free",
+            "extended": "EKS extended support",
+        },
+    ),
 }
 
 
@@ -121,7 +188,9 @@ def argv_for(name: str, fields: Mapping[str, object]) -> list[str]:
     ['split', '10.0.0.0/24', '--prefix', '26', '--aws', '--json']
     """
     calc = _calculator(name)
-    argv = [calc.command, str(fields.get(calc.positional, "")).strip()]
+    argv = [calc.command]
+    if calc.positional:
+        argv.append(str(fields.get(calc.positional, "")).strip())
     for option in calc.options:
         value = str(fields.get(option, "") or "").strip()
         if value:
@@ -168,6 +237,15 @@ def run_json(name: str, fields_json: str) -> str:
 # ----------------------------------------------------------------------- the form
 
 
+_TITLES = {
+    "ip": "IP calculator",
+    "split": "Subnet calculator",
+    "decide": "Decision helper",
+    "cost": "Cost calculator",
+    "practice": "Practice",
+}
+
+
 def _field_html(form_id: str, name: str, label: str, value: object, checkbox: bool) -> str:
     field_id = f"{form_id}-{name}"
     if checkbox:
@@ -198,9 +276,10 @@ def form_html(name: str, form_id: str, values: Mapping[str, object]) -> str:
         raise ValueError(f"calculator {name!r} has no field {sorted(unknown)[0]!r}")
     shown = [f for f in calc.fields if f in values or f == calc.positional]
     answer = run(name, values)
+    title = _TITLES.get(name, name)
     parts = [
         f'<form class="cl-live" id="{form_id}" data-calculator="{name}" '
-        f'aria-label="{html.escape(calc.labels[calc.positional])}: live calculator">',
+        f'aria-label="{html.escape(title)} (live)">',
         '<div class="cl-live-fields">',
         *(
             _field_html(form_id, f, calc.labels[f], values.get(f, ""), f in calc.flags)
@@ -208,9 +287,16 @@ def form_html(name: str, form_id: str, values: Mapping[str, object]) -> str:
         ),
         "</div>",
         '<div class="cl-live-bar">'
-        '<button type="submit" class="cl-live-run">Run live</button> '
+        f'<button type="submit" class="cl-live-run">{"Check" if name == "practice" else "Run live"}'
+        "</button> "
         '<button type="button" class="cl-live-copy">Copy link</button> '
-        '<span class="cl-live-status" role="status"></span></div>',
+        + (
+            '<button type="button" class="cl-live-next">New exercise</button> '
+            '<span class="cl-live-streak" aria-live="polite"></span> '
+            if name == "practice"
+            else ""
+        )
+        + '<span class="cl-live-status" role="status"></span></div>',
         f'<p class="cl-live-alert" role="alert">{html.escape(answer["error"] or "")}</p>',
         f'<div class="cl-live-view" aria-live="polite">{answer["view"]}</div>',
         '<details class="cl-live-json"><summary>Result as JSON '
@@ -305,4 +391,30 @@ def view_html(data: dict[str, Any]) -> str:
         return _ip_view(data)
     if "subnets" in data:
         return _split_view(data)
+    if "question" in data:
+        parts = [f'<p class="cl-live-question">{html.escape(data["question"])}</p>']
+        if "correct" in data:
+            verdict = "Right." if data["correct"] else f"Not quite: the answer is {data['answer']}."
+            steps = "".join(f"<li>{html.escape(step)}</li>" for step in data["steps"])
+            parts.append(
+                f'<p class="cl-live-verdict" data-correct="{str(data["correct"]).lower()}">'
+                f"{html.escape(verdict)}</p><ol>{steps}</ol>"
+            )
+        return "".join(parts)
+    if "choice" in data:
+        reasons = "".join(
+            f"<li>{html.escape(r['text'])} [{html.escape(r['source'])}]</li>"
+            for r in data["reasons"]
+        )
+        return f"<p><strong>{html.escape(data['choice'])}</strong> (rule {data['rule']})</p>" + (
+            f"<ul>{reasons}</ul>"
+        )
+    if "options" in data:
+        lines = list(data["options"][0]["lines"]) if data["options"] else []
+        rows = [
+            (o["label"], *(f"{o['lines'][k]:,.2f}" for k in lines), f"{o['total']:,.2f}")
+            for o in data["options"]
+        ]
+        rows += [(key, *("-" for _ in lines), why) for key, why in data["unavailable"].items()]
+        return _table(rows, ("option", *lines, "total (USD/month)"))
     return ""

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from cloudlab import cli
-from cloudlab.live import BROWSER_MODULES
+from cloudlab.live import BROWSER_MODULES, CALCULATORS
 
 SUBNETS = "notebooks/subnets-and-cidr.html"
 # Pyodide starts in a few seconds; a busy two-core machine may take several times that.
@@ -345,3 +345,137 @@ def test_forms_are_labelled_and_announce_results(live: tuple[Any, Watch]) -> Non
     for form in page.locator("form[data-calculator]").all():
         assert form.locator("[aria-live]").count() >= 1
         assert form.locator("[role=alert]").count() == 1
+
+
+COMPUTE = "notebooks/fargate-ecs-eks.html"
+
+DECIDE_INPUTS = [
+    {"kubernetes": k, "portable": p, "services": s, "node_control": n, "load": ld, "ops_people": o}
+    for k, p, s, n, ld, o in [
+        ("none", "no", "1", "no", "bursty", "0"),
+        ("strong", "no", "6", "no", "bursty", "0"),
+        ("strong", "no", "6", "no", "steady", "2"),
+        ("some", "yes", "2", "no", "bursty", "0"),
+        ("some", "yes", "2", "no", "steady", "3"),
+        ("none", "no", "12", "no", "steady", "1"),
+        ("none", "no", "12", "no", "bursty", "1"),
+        ("none", "no", "12", "no", "steady", "0"),
+        ("none", "no", "1", "yes", "bursty", "0"),
+        ("strong", "no", "1", "yes", "steady", "4"),
+        ("some", "yes", "1", "yes", "steady", "1"),
+        ("strong", "no", "4", "no", "bursty", "0"),
+        ("strong", "no", "5", "no", "bursty", "0"),
+        ("none", "y", "9", "n", "steady", "1"),
+        ("none", "no", "10", "no", "steady", "1"),
+        # bad input
+        ("expert", "no", "1", "no", "bursty", "0"),
+        ("none", "maybe", "1", "no", "bursty", "0"),
+        ("none", "no", "0", "no", "bursty", "0"),
+        ("none", "no", "two", "no", "bursty", "0"),
+        ("none", "no", "1", "no", "spiky", "0"),
+        ("none", "no", "1", "no", "bursty", "-1"),
+    ]
+]
+
+_COST = CALCULATORS["cost"].options
+_COST_DEFAULT = ("2", "256", "512", "730", "100", "1", "2", "1", "x86", "t3.medium", "0.1")
+COST_INPUTS = [
+    dict(zip(_COST, _COST_DEFAULT, strict=True)) | change | {"extended": change.get("extended", "")}
+    for change in [
+        {},
+        {"tasks": "10"},
+        {"tasks": "50", "cpu": "1024", "memory": "2048"},
+        {"cpu": "4096", "memory": "8192"},
+        {"arch": "arm", "instance_type": "m7g.large"},
+        {"arch": "arm"},
+        {"hours": "0"},
+        {"hours": "200.5", "traffic_gb": "0"},
+        {"nat_gateways": "0"},
+        {"azs": "3", "nat_gateways": "3"},
+        {"lcus": "12.5"},
+        {"extended": "on"},
+        {"instance_type": "t3.large", "reserve": "0.25"},
+        {"cpu": "16384", "memory": "122880"},
+        {"tasks": "1", "memory": "1024"},
+        # bad input
+        {"cpu": "300"},
+        {"tasks": "0"},
+        {"tasks": "many"},
+        {"azs": "1"},
+        {"instance_type": "x9.huge"},
+        {"reserve": "1.5"},
+        {"hours": "900"},
+        {"arch": "mips"},
+        {"traffic_gb": "-1"},
+    ]
+]
+
+
+def options_argv(command: str, fields: dict[str, str], flags: tuple[str, ...] = ()) -> list[str]:
+    argv = [command]
+    for name, value in fields.items():
+        if name in flags:
+            argv += [f"--{name.replace('_', '-')}"] if value == "on" else []
+        elif value.strip():
+            argv += [f"--{name.replace('_', '-')}", value.strip()]
+    return [*argv, "--json"]
+
+
+@pytest.fixture(scope="module")
+def compute_page(browser: Any, site_url: str) -> Iterator[tuple[Any, Watch]]:
+    with open_page(browser, f"{site_url}/{COMPUTE}") as opened:
+        yield opened
+
+
+def test_decision_helper_says_what_the_cli_says(compute_page: tuple[Any, Watch]) -> None:
+    page, watch = compute_page
+    form_id = _form_id(page, "decide", "kubernetes")
+    problems = [
+        _check(page, form_id, fields, options_argv("decide", fields)) for fields in DECIDE_INPUTS
+    ]
+    assert [p for p in problems if p] == []
+    assert watch.foreign == []
+
+
+def test_cost_calculator_says_what_the_cli_says(compute_page: tuple[Any, Watch]) -> None:
+    page, watch = compute_page
+    form_id = _form_id(page, "cost", "tasks")
+    problems = [
+        _check(page, form_id, fields, options_argv("cost", fields, ("extended",)))
+        for fields in COST_INPUTS
+    ]
+    assert [p for p in problems if p] == []
+    assert watch.foreign == []
+    assert watch.errors == []
+
+
+def test_practice_accepts_the_right_answer_and_explains_a_wrong_one(
+    live: tuple[Any, Watch],
+) -> None:
+    from cloudlab.practice import exercise
+
+    page, _ = live
+    form_id = _form_id(page, "practice", "seed")
+    page.evaluate("() => localStorage.removeItem('cloudlab-practice-streak')")
+    item = exercise(42, 2, "next-subnet")
+    base = {"seed": "42", "level": "2", "kind": "next-subnet"}
+    for name, value in base.items():
+        page.locator(f"#{form_id} input[name={name}]").fill(value)
+    for reply, right in ((item.answer, True), (item.answer.upper(), True), ("10.0.0.0/8", False)):
+        got, alert, view = compute(page, form_id, base | {"answer": reply})
+        want, _ = native(options_argv("practice", base | {"answer": reply}))
+        assert got == want
+        assert got["correct"] is right
+        assert alert == ""
+        if not right:
+            assert f"the answer is {item.answer}" in view
+            assert all(step.split(":")[0] in view for step in item.steps)
+    # Two right answers, then a wrong one resets the streak.
+    page.wait_for_function(
+        "id => document.querySelector(`#${id} .cl-live-streak`).textContent === 'Streak: 0'",
+        arg=form_id,
+    )
+    assert page.evaluate("() => localStorage.getItem('cloudlab-practice-streak')") == "0"
+    got, alert, _ = compute(page, form_id, base | {"level": "7", "answer": "x"})
+    assert got is None
+    assert alert == "level 7: choose 1, 2 or 3"

@@ -79,7 +79,21 @@ function fragment() {
   return [...edited].map(([id, fields]) => `${id}?${new URLSearchParams(fields)}`).join(";");
 }
 
-async function compute(form) {
+const STREAK = "cloudlab-practice-streak"; // kept in this browser only, never sent
+
+function showStreak(form) {
+  const box = form.querySelector(".cl-live-streak");
+  if (box) box.textContent = `Streak: ${Number(localStorage.getItem(STREAK) || 0)}`;
+}
+
+function countStreak(form, data) {
+  if (!data || !("correct" in data)) return;
+  const streak = data.correct ? Number(localStorage.getItem(STREAK) || 0) + 1 : 0;
+  localStorage.setItem(STREAK, String(streak));
+  showStreak(form);
+}
+
+async function compute(form, checking = false) {
   const id = form.id;
   const fields = fieldsOf(form);
   edited.set(id, fields);
@@ -102,6 +116,7 @@ async function compute(form) {
   alert.textContent = message.answer.error || "";
   result.textContent = message.answer.result || "";
   view.innerHTML = message.answer.view || "";
+  if (checking && message.answer.result) countStreak(form, JSON.parse(message.answer.result));
   form.dataset.computed = String(request);
   form.dataset.fields = JSON.stringify(fields);
 }
@@ -123,12 +138,26 @@ function setUp(form) {
     return;
   }
   const later = debounce(() => compute(form), 150);
-  form.addEventListener("input", later);
-  form.addEventListener("change", later);
+  const practice = form.dataset.calculator === "practice";
+  const onEdit = (event) => {
+    if (practice && event.target.name === "answer") return; // checked on "Check" only
+    if (practice && event.type === "input") form.elements.answer.value = "";
+    later();
+  };
+  form.addEventListener("input", onEdit);
+  form.addEventListener("change", onEdit);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    compute(form);
+    compute(form, practice);
   });
+  if (practice) {
+    showStreak(form);
+    form.querySelector(".cl-live-next").addEventListener("click", () => {
+      form.elements.seed.value = String(1 + Math.floor(Math.random() * 1_000_000));
+      form.elements.answer.value = "";
+      compute(form);
+    });
+  }
   form.querySelector(".cl-live-copy").addEventListener("click", async () => {
     const fields = fieldsOf(form);
     edited.set(form.id, fields);
