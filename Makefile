@@ -171,6 +171,7 @@ bench: $(VENV)/.installed .venv-bench/.installed
 	$(BIN)/python bench/bench_subnets.py
 	$(BIN)/python bench/bench_sim.py
 	$(BIN)/python bench/bench_app.py
+	$(BIN)/python bench/bench_live.py
 
 # The dependency groups of pyproject.toml that the book's environment holds.
 GROUPS := book test lint jupyterlab lock

@@ -174,8 +174,12 @@ function setUp(form) {
 
 forms.forEach(setUp);
 
-// Test and benchmark hook: import every module listed for the browser inside Pyodide.
-window.cloudlabLive = { importCheck: () => ask({ kind: "import-check" }) };
+// Test and benchmark hooks: import every module listed for the browser inside Pyodide;
+// run one calculator without touching a form.
+window.cloudlabLive = {
+  importCheck: () => ask({ kind: "import-check" }),
+  run: (name, fields) => ask({ kind: "run", name, fields }),
+};
 
 const states = readFragment();
 for (const form of forms) {
