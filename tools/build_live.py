@@ -5,12 +5,15 @@
 writes ``OUT_DIR/pyodide/`` (Pyodide's core files, from ``node_modules/pyodide``, pinned
 in package-lock.json), ``OUT_DIR/cloudlab.zip`` (the modules listed in
 ``cloudlab.live.BROWSER_MODULES``, taken from ``src/`` at build time, never copied into
-the repository) and ``OUT_DIR/manifest.json`` (file sizes for the page's progress line).
+the repository, plus the Flask lab's entropy figures as JSON) and
+``OUT_DIR/manifest.json`` (file sizes for the page's progress line).
 Run by ``make site-js``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import importlib.util
 import json
 import shutil
 import sys
@@ -20,6 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 PYODIDE = ROOT / "node_modules" / "pyodide"
+#: The fingerprint chapter's cited figures live in the Flask lab, whose package imports
+#: Flask: the browser gets them as JSON, read here from the lab's file by path.
+LAB_ENTROPY = ROOT / "labs" / "flask_app" / "flask_app" / "entropy.py"
 #: The core of Pyodide: no packages (they live only on Pyodide's CDN).
 PYODIDE_FILES = (
     "pyodide.mjs",
@@ -37,6 +43,31 @@ def module_path(name: str) -> Path:
     return package if package.exists() else base.with_suffix(".py")
 
 
+def entropy_json(path: Path = LAB_ENTROPY) -> str:
+    """The lab's entropy figures as the JSON ``cloudlab.web.fingerprint`` reads in Pyodide."""
+    spec = importlib.util.spec_from_file_location("_lab_entropy_for_site", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{path}: cannot be loaded as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+
+    def figures(table: dict) -> dict:
+        return {name: dataclasses.asdict(figure) for name, figure in table.items()}
+
+    return json.dumps(
+        {
+            "FIGURES": figures(module.FIGURES),
+            "LATER_FIGURES": figures(module.LATER_FIGURES),
+            "SOURCES": dict(module.SOURCES),
+            "SAMPLE_SIZES": dict(module.SAMPLE_SIZES),
+            "INDEPENDENCE_NOTE": module.INDEPENDENCE_NOTE,
+        },
+        indent=1,
+        sort_keys=True,
+    )
+
+
 def build(out: Path) -> dict[str, int]:
     sys.path.insert(0, str(SRC))
     from cloudlab.live import BROWSER_MODULES
@@ -52,6 +83,9 @@ def build(out: Path) -> dict[str, int]:
         for name in BROWSER_MODULES:
             path = module_path(name)
             zf.write(path, path.relative_to(SRC).as_posix())
+        from cloudlab.web.fingerprint_data import BUNDLED_FIGURES
+
+        zf.writestr(f"cloudlab/web/{BUNDLED_FIGURES}", entropy_json())
     sizes["cloudlab.zip"] = bundle.stat().st_size
     manifest = {"files": sizes, "total": sum(sizes.values()), "modules": list(BROWSER_MODULES)}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")

@@ -109,6 +109,7 @@ def _parser() -> _OneLineParser:
     _add_decide(commands)
     _add_cost(commands)
     _add_practice(commands)
+    _add_entropy(commands)
     return parser
 
 
@@ -386,6 +387,61 @@ def _run_practice(args: argparse.Namespace) -> str:
         return item.question
     head = "Right." if data["correct"] else f"Not quite: the answer is {data['answer']}."
     return "\n".join([head, *(f"  {step}" for step in data["steps"])])
+
+
+def _figure(value: float) -> float:
+    """A computed float to 12 significant digits: the same whichever maths library (the
+    browser's WebAssembly build or the machine's) computed the last bit."""
+    return float(f"{value:.12g}")
+
+
+def _add_entropy(commands: Any) -> None:
+    entropy = commands.add_parser(
+        "entropy",
+        help="how many bits some fingerprint attributes reveal, and the crowd they hide in",
+        description="Add up the published entropy of the attributes (an upper bound) and "
+        "say what that many bits mean among POPULATION browsers.",
+    )
+    entropy.add_argument(
+        "--attributes",
+        default="user_agent,screen,timezone,languages",
+        metavar="LIST",
+        help="comma-separated attribute names",
+    )
+    entropy.add_argument("--population", type=_number, default=1e6, metavar="N")
+    entropy.add_argument("--json", action="store_true", help="print one JSON object")
+    entropy.set_defaults(run=_run_entropy)
+
+
+def _run_entropy(args: argparse.Namespace) -> str:
+    from cloudlab.web.fingerprint import crowd, estimate_bits
+
+    estimate = estimate_bits([n.strip() for n in args.attributes.split(",") if n.strip()])
+    result = crowd(estimate, args.population)
+    data = {
+        "attributes": list(estimate.attributes),
+        "per_attribute": [
+            {"attribute": name, "bits": bits, "source": source}
+            for name, bits, source in estimate.per_attribute
+        ],
+        "bits": estimate.bits,
+        "upper_bound": estimate.upper_bound,
+        "population": result.population,
+        "one_in": _figure(result.one_in),
+        "anonymity_set": _figure(result.anonymity_set),
+        "unique_probability": _figure(result.unique_probability),
+        "bits_to_single_out": _figure(result.bits_to_single_out),
+        "singled_out": result.singled_out,
+    }
+    if args.json:
+        return json.dumps(data, indent=2)
+    rows = [(d["attribute"], f"{d['bits']:.2f}", d["source"]) for d in data["per_attribute"]]
+    rows.append(("sum (an upper bound)", f"{estimate.bits:.2f}", ""))
+    return _table(rows, ["attribute", "bits", "source"]) + (
+        f"\n\namong {result.population:,.0f} browsers: 1 in {result.one_in:,.0f}; "
+        f"expected anonymity set {result.anonymity_set:,.1f}; "
+        f"chance of being unique {result.unique_probability:.1%}"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -56,6 +56,9 @@ BROWSER_MODULES: tuple[str, ...] = (
     "cloudlab.vpc.plan",
     "cloudlab.vpc.prices",
     "cloudlab.vpc.routes",
+    "cloudlab.web",
+    "cloudlab.web.fingerprint",
+    "cloudlab.web.fingerprint_data",
 )
 
 
@@ -133,6 +136,15 @@ CALCULATORS: dict[str, Calculator] = {
             "level": "Level (1, 2 or 3)",
             "kind": "Kind (empty: any)",
             "answer": "Your answer",
+        },
+    ),
+    "entropy": Calculator(
+        command="entropy",
+        positional=None,
+        options=("attributes", "population"),
+        labels={
+            "attributes": "Attributes (comma-separated, e.g. user_agent,timezone)",
+            "population": "Browsers in the crowd",
         },
     ),
     "cost": Calculator(
@@ -243,6 +255,7 @@ _TITLES = {
     "decide": "Decision helper",
     "cost": "Cost calculator",
     "practice": "Practice",
+    "entropy": "Fingerprint entropy calculator",
 }
 
 
@@ -401,6 +414,18 @@ def view_html(data: dict[str, Any]) -> str:
                 f"{html.escape(verdict)}</p><ol>{steps}</ol>"
             )
         return "".join(parts)
+    if "one_in" in data:
+        rows = [(d["attribute"], f"{d['bits']:.2f}", d["source"]) for d in data["per_attribute"]]
+        rows.append(
+            ("sum (an upper bound: attributes are not independent)", f"{data['bits']:.2f}", "")
+        )
+        crowd_rows = [
+            ("browsers", f"{data['population']:,.0f}"),
+            ("at best one browser in", f"{data['one_in']:,.0f}"),
+            ("expected browsers sharing your fingerprint", f"{data['anonymity_set']:,.1f}"),
+            ("chance nobody else has it (uniform model)", f"{data['unique_probability']:.1%}"),
+        ]
+        return _table(rows, ("attribute", "bits", "source")) + _table(crowd_rows)
     if "choice" in data:
         reasons = "".join(
             f"<li>{html.escape(r['text'])} [{html.escape(r['source'])}]</li>"

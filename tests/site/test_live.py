@@ -479,3 +479,46 @@ def test_practice_accepts_the_right_answer_and_explains_a_wrong_one(
     got, alert, _ = compute(page, form_id, base | {"level": "7", "answer": "x"})
     assert got is None
     assert alert == "level 7: choose 1, 2 or 3"
+
+
+FINGERPRINT = "notebooks/browser-fingerprinting.html"
+
+ENTROPY_INPUTS = [
+    {"attributes": a, "population": p}
+    for a, p in [
+        ("user_agent,screen,timezone,languages", "1000000"),
+        ("user_agent", "1000000"),
+        ("timezone", "1000"),
+        ("user_agent,timezone", "8000000000"),
+        ("canvas,fonts,plugins", "470161"),
+        ("canvas,fonts,plugins,webgl_renderer,webgl_vendor", "1e10"),
+        ("cookies_enabled", "1"),
+        ("do_not_track,http_accept", "2.5e6"),
+        ("platform, screen ,languages", "1000000"),
+        ("user_agent,user_agent", "1000000"),
+        ("", "1000000"),
+        ("fonts", "1e9"),
+        ("webgl_renderer", "100"),
+        ("screen,timezone", "12345.5"),
+        ("plugins,fonts,canvas,user_agent,screen,timezone,languages,platform", "1000000"),
+        # bad input
+        ("user-agent", "1000000"),
+        ("user_agent", "0"),
+        ("user_agent", "-5"),
+        ("user_agent", "lots"),
+        ("user_agent", "nan"),
+        ("shoe_size", "10"),
+    ]
+]
+
+
+def test_entropy_calculator_says_what_the_cli_says(browser: Any, site_url: str) -> None:
+    with open_page(browser, f"{site_url}/{FINGERPRINT}") as (page, watch):
+        form_id = _form_id(page, "entropy", "attributes")
+        problems = [
+            _check(page, form_id, fields, options_argv("entropy", fields))
+            for fields in ENTROPY_INPUTS
+        ]
+        assert [p for p in problems if p] == []
+        assert watch.foreign == []
+        assert watch.errors == []
