@@ -47,6 +47,11 @@ CASES = (
         {"network": "10.0.0.0/22", "hosts": "500,120,60", "aws": "on"},
     ),
     ("notebooks/subnets-and-cidr.html", "practice", {"seed": "7", "level": "2", "answer": "1"}),
+    (
+        "notebooks/browser-fingerprinting.html",
+        "entropy",
+        {"attributes": "user_agent,canvas,fonts", "population": "1e9"},
+    ),
     ("notebooks/fargate-ecs-eks.html", "decide", {"kubernetes": "strong", "services": "6"}),
     ("notebooks/fargate-ecs-eks.html", "cost", {"tasks": "10", "cpu": "1024", "memory": "2048"}),
 )

@@ -68,6 +68,20 @@ def entropy_json(path: Path = LAB_ENTROPY) -> str:
     )
 
 
+def build_bundle(bundle: Path) -> Path:
+    """Zip the browser modules from ``src/`` and the lab's figures as JSON into ``bundle``."""
+    sys.path.insert(0, str(SRC))
+    from cloudlab.live import BROWSER_MODULES
+    from cloudlab.web.fingerprint_data import BUNDLED_FIGURES
+
+    with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in BROWSER_MODULES:
+            path = module_path(name)
+            zf.write(path, path.relative_to(SRC).as_posix())
+        zf.writestr(f"cloudlab/web/{BUNDLED_FIGURES}", entropy_json())
+    return bundle
+
+
 def build(out: Path) -> dict[str, int]:
     sys.path.insert(0, str(SRC))
     from cloudlab.live import BROWSER_MODULES
@@ -78,14 +92,7 @@ def build(out: Path) -> dict[str, int]:
     for name in PYODIDE_FILES:
         shutil.copy2(PYODIDE / name, out / "pyodide" / name)
         sizes[f"pyodide/{name}"] = (out / "pyodide" / name).stat().st_size
-    bundle = out / "cloudlab.zip"
-    with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name in BROWSER_MODULES:
-            path = module_path(name)
-            zf.write(path, path.relative_to(SRC).as_posix())
-        from cloudlab.web.fingerprint_data import BUNDLED_FIGURES
-
-        zf.writestr(f"cloudlab/web/{BUNDLED_FIGURES}", entropy_json())
+    bundle = build_bundle(out / "cloudlab.zip")
     sizes["cloudlab.zip"] = bundle.stat().st_size
     manifest = {"files": sizes, "total": sum(sizes.values()), "modules": list(BROWSER_MODULES)}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")

@@ -21,7 +21,6 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from cloudlab.fleet.cli import add_fleet_parser, run_fleet
 from cloudlab.net import aws
 from cloudlab.net.addresses import describe, host_range, parse_network
 from cloudlab.net.subnets import (
@@ -105,7 +104,10 @@ def _parser() -> _OneLineParser:
         help="apply AWS rules: 5 reserved addresses per subnet, IPv4 subnets /16-/28",
     )
     split.add_argument("--json", action="store_true", help="print one JSON object")
-    add_fleet_parser(commands)  # python -m cloudlab fleet ... (cloudlab.fleet.cli)
+    if sys.platform != "emscripten":  # not in the browser (Pyodide): no numpy, no processes
+        from cloudlab.fleet.cli import add_fleet_parser
+
+        add_fleet_parser(commands)  # python -m cloudlab fleet ... (cloudlab.fleet.cli)
     _add_decide(commands)
     _add_cost(commands)
     _add_practice(commands)
@@ -463,6 +465,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as stop:  # argparse has already printed its one line
         return int(stop.code or 0)
     if args.command == "fleet":
+        from cloudlab.fleet.cli import run_fleet
+
         return run_fleet(args)
     command = f"cloudlab {args.command}"
     try:

@@ -123,10 +123,12 @@ async function compute(form, checking = false) {
 
 function debounce(fn, ms) {
   let timer = null;
-  return (...args) => {
+  const later = (...args) => {
     clearTimeout(timer);
     timer = setTimeout(() => fn(...args), ms);
   };
+  later.cancel = () => clearTimeout(timer);
+  return later;
 }
 
 function setUp(form) {
@@ -148,6 +150,7 @@ function setUp(form) {
   form.addEventListener("change", onEdit);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    later.cancel(); // this answer supersedes a pending recompute, never the other way
     compute(form, practice);
   });
   if (practice) {

@@ -24,12 +24,20 @@ from __future__ import annotations
 import json
 import math
 import random
+import sys
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_app import entropy
+if sys.platform == "emscripten":
+    # The book's in-browser calculators (Pyodide) have no Flask: the site's build bundles
+    # the lab's figures as JSON (cloudlab.web.fingerprint_data, tools/build_live.py).
+    from cloudlab.web.fingerprint_data import load_bundled
+
+    entropy: Any = load_bundled()
+else:
+    from flask_app import entropy
 
 __all__ = [
     "FIGURES",

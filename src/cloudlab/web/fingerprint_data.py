@@ -11,6 +11,7 @@ when it runs in the browser. Nothing here is a second copy of the figures.
 from __future__ import annotations
 
 import json
+from importlib import resources
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -26,7 +27,8 @@ def load_bundled(path: Path | None = None) -> SimpleNamespace:
     ``FIGURES`` and ``LATER_FIGURES`` map attribute names to objects with the lab's
     ``EntropyFigure`` fields (``attribute``, ``label``, ``bits``, ``source``, ...).
     """
-    data = json.loads((path or Path(__file__).with_name(BUNDLED_FIGURES)).read_text())
+    source = path or resources.files("cloudlab.web").joinpath(BUNDLED_FIGURES)
+    data = json.loads(source.read_text(encoding="utf-8"))
 
     def figures(table: dict[str, dict[str, object]]) -> dict[str, SimpleNamespace]:
         return {name: SimpleNamespace(**fields) for name, fields in table.items()}
