@@ -71,6 +71,7 @@ node_modules/.installed: package.json package-lock.json
 # Copied again only when the lock changed (cp -p keeps their times, so an incremental
 # build does not think they are new).
 site-js: $(SITE_STATIC)/.copied
+	@PYTHONPATH=src $(PYTHON) tools/build_live.py $(SITE_STATIC)/live
 
 $(SITE_STATIC)/.copied: node_modules/.installed
 	@rm -rf $(SITE_STATIC)
@@ -175,6 +176,7 @@ bench: $(VENV)/.installed .venv-bench/.installed
 	$(BIN)/python bench/bench_sim.py
 	$(BIN)/python bench/bench_app.py
 	$(BIN)/python bench/bench_pages.py
+	$(BIN)/python bench/bench_live.py
 
 # The dependency groups of pyproject.toml that the book's environment holds.
 GROUPS := book test lint jupyterlab lock

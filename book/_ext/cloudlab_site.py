@@ -261,4 +261,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _drop_thebe_assets, priority=900)
     app.connect("html-page-context", _drop_unused_mathjax, priority=900)
     app.setup_extension("cloudlab_execute")
+    app.setup_extension("cloudlab_live")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

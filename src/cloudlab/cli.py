@@ -15,13 +15,13 @@ argparse does for its own errors; there is never a traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from cloudlab.checks import digits
-from cloudlab.fleet.cli import add_fleet_parser, run_fleet
 from cloudlab.net import aws
 from cloudlab.net.addresses import describe, host_range, parse_network
 from cloudlab.net.subnets import (
@@ -108,7 +108,14 @@ def _parser() -> _OneLineParser:
         help="apply AWS rules: 5 reserved addresses per subnet, IPv4 subnets /16-/28",
     )
     split.add_argument("--json", action="store_true", help="print one JSON object")
-    add_fleet_parser(commands)  # python -m cloudlab fleet ... (cloudlab.fleet.cli)
+    if sys.platform != "emscripten":  # not in the browser (Pyodide): no numpy, no processes
+        from cloudlab.fleet.cli import add_fleet_parser
+
+        add_fleet_parser(commands)  # python -m cloudlab fleet ... (cloudlab.fleet.cli)
+    _add_decide(commands)
+    _add_cost(commands)
+    _add_practice(commands)
+    _add_entropy(commands)
     return parser
 
 
@@ -234,6 +241,215 @@ def _run_split_hosts(args: argparse.Namespace) -> str:
     return text
 
 
+# ------------------------------------------------- decide and cost (the compute chapter)
+# Each subcommand is one _add_NAME (its options) and one _run_NAME (its output), found by
+# main() through set_defaults(run=...).
+
+
+def _yes_no(text: str) -> bool:
+    value = text.strip().lower()
+    if value in {"yes", "y", "true", "1", "on"}:
+        return True
+    if value in {"no", "n", "false", "0", "off", ""}:
+        return False
+    raise argparse.ArgumentTypeError(f"{text!r}: answer yes or no")
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def _from_args(cls: Any, args: argparse.Namespace) -> Any:
+    """An instance of the dataclass ``cls`` from the options of the same names."""
+    return cls(**{f.name: getattr(args, f.name) for f in dataclasses.fields(cls)})
+
+
+def _add_decide(commands: Any) -> None:
+    # No argparse choices=: its message for a bad choice differs between Python
+    # versions (the live page runs 3.14); Answers.check says it the same everywhere.
+    decide = commands.add_parser(
+        "decide",
+        help="which way to run containers on AWS: ECS or EKS, Fargate or EC2",
+        description="Answer a few questions; get a recommendation with cited reasons.",
+    )
+    decide.add_argument("--kubernetes", default="none", metavar="none|some|strong")
+    decide.add_argument("--portable", type=_yes_no, default=False, metavar="yes|no")
+    decide.add_argument("--services", type=_whole_number, default=1, metavar="N")
+    decide.add_argument("--node-control", type=_yes_no, default=False, metavar="yes|no")
+    decide.add_argument("--load", default="bursty", metavar="steady|bursty")
+    decide.add_argument("--ops-people", type=_whole_number, default=0, metavar="N")
+    decide.add_argument("--json", action="store_true", help="print one JSON object")
+    decide.set_defaults(run=_run_decide)
+
+
+def _run_decide(args: argparse.Namespace) -> str:
+    from cloudlab.compute.decide import Answers, recommend
+
+    answers = _from_args(Answers, args)
+    result = recommend(answers)
+    if not args.json:
+        return result.text()
+    return json.dumps(
+        {
+            "choice": result.choice,
+            "rule": result.rule,
+            "reasons": [{"text": r.text, "source": r.source} for r in result.reasons],
+        },
+        indent=2,
+    )
+
+
+def _add_cost(commands: Any) -> None:
+    from cloudlab.compute.costs import Workload
+
+    w = Workload()
+    cost = commands.add_parser(
+        "cost",
+        help="monthly cost of one service on ECS/EKS, Fargate/EC2 (USD)",
+        description="Price a service every way that can run it, per month, in USD.",
+    )
+    cost.add_argument("--tasks", type=_whole_number, default=w.tasks, metavar="N")
+    cost.add_argument("--cpu", type=_whole_number, default=w.cpu, help="CPU units per task")
+    cost.add_argument("--memory", type=_whole_number, default=w.memory, help="MiB per task")
+    cost.add_argument("--hours", type=_number, default=w.hours, help="hours per month")
+    cost.add_argument("--traffic-gb", type=_number, default=w.traffic_gb, metavar="GB")
+    cost.add_argument("--lcus", type=_number, default=w.lcus, metavar="LCU")
+    cost.add_argument("--azs", type=_whole_number, default=w.azs, metavar="N")
+    cost.add_argument("--nat-gateways", type=_whole_number, default=w.nat_gateways, metavar="N")
+    cost.add_argument("--arch", default=w.arch, metavar="x86|arm")
+    cost.add_argument("--instance-type", default="t3.medium", metavar="TYPE")
+    cost.add_argument("--reserve", type=_number, default=0.1, metavar="SHARE")
+    cost.add_argument("--extended", action="store_true", help="EKS extended-support price")
+    cost.add_argument("--json", action="store_true", help="print one JSON object")
+    cost.set_defaults(run=_run_cost)
+
+
+def _run_cost(args: argparse.Namespace) -> str:
+    from cloudlab.compute.costs import Workload, compare
+
+    workload = _from_args(Workload, args)
+    result = compare(
+        workload, args.instance_type.strip(), reserve=args.reserve, extended=args.extended
+    )
+    cheapest = result.cheapest()
+    if args.json:
+        return json.dumps(
+            {
+                "instance_type": result.instance_type,
+                "options": result.table(),
+                "unavailable": dict(result.unavailable),
+                "cheapest": cheapest.option,
+            },
+            indent=2,
+        )
+    rows = [(b.label, f"{b.total:,.2f}", b.detail) for b in result.options.values()]
+    rows += [(key, "-", why) for key, why in result.unavailable.items()]
+    return _table(rows, ["option", "USD/month", "detail"]) + f"\n\ncheapest: {cheapest.label}"
+
+
+def _add_practice(commands: Any) -> None:
+    from cloudlab.practice import KINDS
+
+    practice = commands.add_parser(
+        "practice",
+        help="a seeded subnetting exercise; --answer checks a reply and explains",
+        description="One exercise per seed and level; the same seed gives the same exercise.",
+    )
+    practice.add_argument("--seed", type=_whole_number, default=1, metavar="N")
+    practice.add_argument("--level", type=_whole_number, default=1, help="1, 2 or 3")
+    practice.add_argument("--kind", default=None, help=", ".join(KINDS))
+    practice.add_argument("--answer", default=None, metavar="TEXT", help="your reply")
+    practice.add_argument("--json", action="store_true", help="print one JSON object")
+    practice.set_defaults(run=_run_practice)
+
+
+def _run_practice(args: argparse.Namespace) -> str:
+    from cloudlab.practice import check, exercise
+
+    item = exercise(args.seed, args.level, (args.kind or "").strip() or None)
+    reply = args.answer
+    if reply is None and not args.json and sys.stdin.isatty():
+        sys.stdout.write(item.question + "\n> ")
+        sys.stdout.flush()
+        reply = sys.stdin.readline()
+    data = item.to_dict(with_answer=False)
+    if reply is not None and reply.strip():
+        verdict = check(item, reply)
+        data |= {
+            "reply": verdict.reply,
+            "correct": verdict.correct,
+            "answer": verdict.answer,
+            "steps": list(verdict.steps),
+        }
+    if args.json:
+        return json.dumps(data, indent=2)
+    if "correct" not in data:
+        return item.question
+    head = "Right." if data["correct"] else f"Not quite: the answer is {data['answer']}."
+    return "\n".join([head, *(f"  {step}" for step in data["steps"])])
+
+
+def _figure(value: float) -> float:
+    """A computed float to 12 significant digits: the same whichever maths library (the
+    browser's WebAssembly build or the machine's) computed the last bit."""
+    return float(f"{value:.12g}")
+
+
+def _add_entropy(commands: Any) -> None:
+    entropy = commands.add_parser(
+        "entropy",
+        help="how many bits some fingerprint attributes reveal, and the crowd they hide in",
+        description="Add up the published entropy of the attributes (an upper bound) and "
+        "say what that many bits mean among POPULATION browsers.",
+    )
+    entropy.add_argument(
+        "--attributes",
+        default="user_agent,screen,timezone,languages",
+        metavar="LIST",
+        help="comma-separated attribute names",
+    )
+    entropy.add_argument("--population", type=_number, default=1e6, metavar="N")
+    entropy.add_argument("--json", action="store_true", help="print one JSON object")
+    entropy.set_defaults(run=_run_entropy)
+
+
+def _run_entropy(args: argparse.Namespace) -> str:
+    from cloudlab.web.fingerprint import crowd, estimate_bits
+
+    estimate = estimate_bits([n.strip() for n in args.attributes.split(",") if n.strip()])
+    result = crowd(estimate, args.population)
+    data = {
+        "attributes": list(estimate.attributes),
+        "per_attribute": [
+            {"attribute": name, "bits": bits, "source": source}
+            for name, bits, source in estimate.per_attribute
+        ],
+        "bits": estimate.bits,
+        "upper_bound": estimate.upper_bound,
+        "population": result.population,
+        "one_in": _figure(result.one_in),
+        "anonymity_set": _figure(result.anonymity_set),
+        "unique_probability": _figure(result.unique_probability),
+        "bits_to_single_out": _figure(result.bits_to_single_out),
+        "singled_out": result.singled_out,
+    }
+    if args.json:
+        return json.dumps(data, indent=2)
+    rows = [(d["attribute"], f"{d['bits']:.2f}", d["source"]) for d in data["per_attribute"]]
+    rows.append(("sum (an upper bound)", f"{estimate.bits:.2f}", ""))
+    return _table(rows, ["attribute", "bits", "source"]) + (
+        f"\n\namong {result.population:,.0f} browsers: 1 in {result.one_in:,.0f}; "
+        f"expected anonymity set {result.anonymity_set:,.1f}; "
+        f"chance of being unique {result.unique_probability:.1%}"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line.
 
@@ -253,10 +469,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as stop:  # argparse has already printed its one line
         return int(stop.code or 0)
     if args.command == "fleet":
+        from cloudlab.fleet.cli import run_fleet
+
         return run_fleet(args)
     command = f"cloudlab {args.command}"
     try:
-        if args.command == "ip":
+        if hasattr(args, "run"):
+            output = args.run(args)
+        elif args.command == "ip":
             output = _run_ip(args)
         elif args.prefix is not None:
             output = _run_split_prefix(args)

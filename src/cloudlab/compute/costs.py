@@ -185,7 +185,9 @@ class Breakdown:
     @property
     def total(self) -> float:
         """USD per month, all lines."""
-        return sum(self.lines.values())
+        # math.fsum, not sum(): sum() of floats rounds differently since Python 3.12
+        # (compensated summation), and the live page runs a newer Python than the book.
+        return math.fsum(self.lines.values())
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary."""

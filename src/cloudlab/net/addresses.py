@@ -39,6 +39,7 @@ __all__ = [
     "describe",
     "parse_address",
     "parse_network",
+    "text",
 ]
 
 
@@ -476,6 +477,24 @@ def _binary_split(address: Address, prefixlen: int) -> tuple[str, str]:
     return grouped[:cut], grouped[cut:]
 
 
+def text(value: Address | Network) -> str:
+    """An address or network as text, the same on every Python version.
+
+    ``str()`` of an IPv4-mapped IPv6 address changed in Python 3.13 (``::ffff:a00:1``
+    before, ``::ffff:10.0.0.1`` since); this always writes the mixed notation that
+    RFC 5952 section 5 recommends for such addresses, so the book's results (and the
+    calculators running in the browser on a newer Python) agree.
+
+    >>> text(ipaddress.ip_address("::ffff:10.0.0.1")), text(ipaddress.ip_network("::ffff:0:0/96"))
+    ('::ffff:10.0.0.1', '::ffff:0.0.0.0/96')
+    """
+    if isinstance(value, ipaddress.IPv6Network):
+        return f"{text(value.network_address)}/{value.prefixlen}"
+    if isinstance(value, ipaddress.IPv6Address) and value.ipv4_mapped is not None:
+        return f"::ffff:{value.ipv4_mapped}"
+    return str(value)
+
+
 def _ipv4_mapped(network: Network, address: Address | None) -> str | None:
     if network.version == 4:
         # Written in the mixed notation of RFC 4291 section 2.2, which ipaddress reads.
@@ -530,13 +549,13 @@ def describe(value: str | Address | Network) -> NetworkInfo:
     net_bits, host_bits = _binary_split(shown, network.prefixlen)
     return NetworkInfo(
         version=network.version,
-        network=str(network),
+        network=text(network),
         prefixlen=network.prefixlen,
         netmask=str(network.netmask),
         hostmask=str(network.hostmask),
         broadcast=str(network.broadcast_address) if network.version == 4 else None,
-        first_host=str(first),
-        last_host=str(last),
+        first_host=text(first),
+        last_host=text(last),
         num_addresses=network.num_addresses,
         usable_hosts=usable,
         aws_usable=aws.aws_usable(network),
@@ -544,11 +563,11 @@ def describe(value: str | Address | Network) -> NetworkInfo:
         type_label=kind.label,
         type_source=kind.source,
         globally_reachable=kind.globally_reachable,
-        compressed=network.compressed,
+        compressed=text(network),
         exploded=network.exploded,
         ipv4_mapped=_ipv4_mapped(network, typed),
         reverse_pointer=shown.reverse_pointer,
         binary_network_bits=net_bits,
         binary_host_bits=host_bits,
-        address=str(typed) if typed is not None else None,
+        address=text(typed) if typed is not None else None,
     )

@@ -18,7 +18,14 @@ from typing import Any
 
 from cloudlab.checks import digits
 from cloudlab.net import aws as aws_rules
-from cloudlab.net.addresses import Address, Network, host_range, parse_address, parse_network
+from cloudlab.net.addresses import (
+    Address,
+    Network,
+    host_range,
+    parse_address,
+    parse_network,
+    text,
+)
 
 __all__ = [
     "MAX_HOST_COUNTS",
@@ -174,14 +181,14 @@ class SubnetPage:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary; subnets as CIDR strings in address order."""
         return {
-            "network": str(self.network),
+            "network": text(self.network),
             "prefix": self.prefix,
             "total": self.total,
             "page": self.page,
             "per_page": self.per_page,
             "pages": self.pages,
             "first_index": self.first_index,
-            "subnets": [str(s) for s in self.subnets],
+            "subnets": [text(s) for s in self.subnets],
         }
 
 
@@ -323,13 +330,13 @@ class Allocation:
         return {
             "name": self.name,
             "hosts": self.hosts,
-            "network": str(self.network),
+            "network": text(self.network),
             "prefix": self.network.prefixlen,
             "size": self.size,
             "usable": self.usable,
             "spare": self.spare,
-            "first_host": str(first),
-            "last_host": str(last),
+            "first_host": text(first),
+            "last_host": text(last),
         }
 
 

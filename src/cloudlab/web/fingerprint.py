@@ -4,8 +4,8 @@ Two ways to count the bits:
 
 * **Published figures.** :func:`estimate_bits` adds up the per-attribute entropies that
   large studies measured (Eckersley 2010, Laperdrix et al. 2016). The figures live in one
-  place only, the Flask lab's ``flask_app/entropy.py``, which this module loads by file
-  path, so the book and the running app always show the same cited numbers. Adding them
+  place only, the Flask lab's ``flask_app/entropy.py``, which this module imports from
+  the installed lab, so the book and the running app always show the same cited numbers. Adding them
   assumes the attributes are independent; they are not, so the sum is an **upper bound**.
 * **Measured data.** :func:`measure_entropy` takes a list of observed fingerprints and
   computes the Shannon entropy of each attribute and of the whole fingerprint. On real
@@ -24,12 +24,20 @@ from __future__ import annotations
 import json
 import math
 import random
+import sys
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_app import entropy
+if sys.platform == "emscripten":
+    # The book's in-browser calculators (Pyodide) have no Flask: the site's build bundles
+    # the lab's figures as JSON (cloudlab.web.fingerprint_data, tools/build_live.py).
+    from cloudlab.web.fingerprint_data import load_bundled
+
+    entropy: Any = load_bundled()
+else:
+    from flask_app import entropy
 
 __all__ = [
     "FIGURES",

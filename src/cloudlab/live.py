@@ -1,0 +1,446 @@
+"""The live calculators of the published book: the same command line, run in the browser.
+
+On the book's site each calculator is a ``<form data-calculator="NAME">``. When the
+reader edits it, a Web Worker running Pyodide (CPython compiled to WebAssembly) calls
+:func:`run_json` with the form's fields; the page puts the JSON it returns into the
+form's ``<output data-result>``. :func:`run` turns the fields into the arguments of
+``python -m cloudlab NAME ... --json`` and runs :func:`cloudlab.cli.main` itself, so the
+browser shows exactly what the command line prints, and a bad input shows the command
+line's one-line message.
+
+The site bundles only the modules in :data:`BROWSER_MODULES` (standard library only:
+numpy, matplotlib and ipywidgets are not in the Pyodide the site serves). The site tests
+import each of them inside Pyodide.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cloudlab import cli
+
+__all__ = [
+    "BROWSER_MODULES",
+    "CALCULATORS",
+    "Calculator",
+    "argv_for",
+    "form_html",
+    "run",
+    "run_json",
+    "view_html",
+]
+
+#: Modules the site bundles for the browser: standard library only, imported in Pyodide
+#: by the site tests (tests/site/test_live.py).
+BROWSER_MODULES: tuple[str, ...] = (
+    "cloudlab",
+    "cloudlab.checks",
+    "cloudlab.cli",
+    "cloudlab.compute",
+    "cloudlab.compute.costs",
+    "cloudlab.compute.decide",
+    "cloudlab.compute.prices",
+    "cloudlab.live",
+    "cloudlab.net",
+    "cloudlab.net.addresses",
+    "cloudlab.net.aws",
+    "cloudlab.net.subnets",
+    "cloudlab.practice",
+    "cloudlab.vpc",
+    "cloudlab.vpc.firewall",
+    "cloudlab.vpc.plan",
+    "cloudlab.vpc.prices",
+    "cloudlab.vpc.routes",
+    "cloudlab.web",
+    "cloudlab.web.fingerprint",
+    "cloudlab.web.fingerprint_data",
+)
+
+
+@dataclass(frozen=True)
+class Calculator:
+    """How one live form maps onto the command line.
+
+    Attributes
+    ----------
+    command : str
+        The ``python -m cloudlab`` subcommand.
+    positional : str or None
+        The field that is the subcommand's positional argument, if it has one.
+    options : tuple of str
+        Fields passed as ``--option VALUE`` (``per_page`` becomes ``--per-page``);
+        empty fields are left out.
+    flags : tuple of str
+        Check boxes passed as ``--flag`` when ticked.
+    labels : dict
+        The label shown for each field.
+    """
+
+    command: str
+    positional: str | None
+    options: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        first = (self.positional,) if self.positional else ()
+        return (*first, *self.options, *self.flags)
+
+
+#: The live forms, by the name in ``data-calculator``.
+CALCULATORS: dict[str, Calculator] = {
+    "ip": Calculator(
+        command="ip",
+        positional="address",
+        labels={"address": "Address or network"},
+    ),
+    "split": Calculator(
+        command="split",
+        positional="network",
+        options=("prefix", "page", "per_page", "hosts"),
+        flags=("aws",),
+        labels={
+            "network": "Network",
+            "prefix": "New prefix length",
+            "page": "Page (1 = first, -1 = last)",
+            "per_page": "Subnets per page",
+            "hosts": "Host counts (largest first, e.g. 500,120,60)",
+            "aws": "AWS rules (5 reserved per subnet)",
+        },
+    ),
+    "decide": Calculator(
+        command="decide",
+        positional=None,
+        options=("kubernetes", "portable", "services", "node_control", "load", "ops_people"),
+        labels={
+            "kubernetes": "Kubernetes experience (none, some, strong)",
+            "portable": "Must run elsewhere too (yes/no)",
+            "services": "Services",
+            "node_control": "Needs GPUs, DaemonSets, privileged containers (yes/no)",
+            "load": "Load (steady, bursty)",
+            "ops_people": "People to run servers",
+        },
+    ),
+    "practice": Calculator(
+        command="practice",
+        positional=None,
+        options=("seed", "level", "kind", "answer"),
+        labels={
+            "seed": "Exercise number",
+            "level": "Level (1, 2 or 3)",
+            "kind": "Kind (empty: any)",
+            "answer": "Your answer",
+        },
+    ),
+    "entropy": Calculator(
+        command="entropy",
+        positional=None,
+        options=("attributes", "population"),
+        labels={
+            "attributes": "Attributes (comma-separated, e.g. user_agent,timezone)",
+            "population": "Browsers in the crowd",
+        },
+    ),
+    "cost": Calculator(
+        command="cost",
+        positional=None,
+        options=(
+            "tasks",
+            "cpu",
+            "memory",
+            "hours",
+            "traffic_gb",
+            "lcus",
+            "azs",
+            "nat_gateways",
+            "arch",
+            "instance_type",
+            "reserve",
+        ),
+        flags=("extended",),
+        labels={
+            "tasks": "Tasks",
+            "cpu": "CPU units per task (1024 = 1 vCPU)",
+            "memory": "Memory per task (MiB)",
+            "hours": "Hours per month",
+            "traffic_gb": "NAT traffic (GB per month)",
+            "lcus": "Load balancer capacity units",
+            "azs": "Availability Zones",
+            "nat_gateways": "NAT gateways",
+            "arch": "Architecture (x86, arm)",
+            "instance_type": "EC2 instance type",
+            "reserve": "Share of each instance kept free",
+            "extended": "EKS extended support",
+        },
+    ),
+}
+
+
+def _calculator(name: str) -> Calculator:
+    try:
+        return CALCULATORS[name]
+    except KeyError:
+        raise ValueError(f"no live calculator named {name!r}") from None
+
+
+def _ticked(value: object) -> bool:
+    return str(value).strip().lower() in {"1", "true", "on", "yes"}
+
+
+def argv_for(name: str, fields: Mapping[str, object]) -> list[str]:
+    """The command line (without ``cloudlab``) for a form's fields, ending in ``--json``.
+
+    >>> argv_for("split", {"network": "10.0.0.0/24", "prefix": "26", "page": "", "aws": "on"})
+    ['split', '10.0.0.0/24', '--prefix', '26', '--aws', '--json']
+    """
+    calc = _calculator(name)
+    argv = [calc.command]
+    if calc.positional:
+        argv.append(str(fields.get(calc.positional, "")).strip())
+    for option in calc.options:
+        value = str(fields.get(option, "") or "").strip()
+        if value:
+            argv += [f"--{option.replace('_', '-')}", value]
+    for flag in calc.flags:
+        if _ticked(fields.get(flag, "")):
+            argv.append(f"--{flag}")
+    return [*argv, "--json"]
+
+
+def run(name: str, fields: Mapping[str, object]) -> dict[str, Any]:
+    """Run a live calculator as the command line would.
+
+    Returns
+    -------
+    dict
+        ``result``: the JSON text the command line prints (``None`` on bad input);
+        ``error``: the command line's one-line message without the program name
+        (``None`` on success); ``argv``: the command line that was run;
+        ``view``: the answer as HTML (:func:`view_html`), empty on bad input.
+    """
+    argv = argv_for(name, fields)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = cli.main(argv)
+    if status == 0:
+        result = out.getvalue().strip()
+        return {
+            "result": result,
+            "error": None,
+            "argv": argv,
+            "view": view_html(json.loads(result)),
+        }
+    line = (err.getvalue().strip().splitlines() or ["invalid input"])[0]
+    message = line.split(": error: ", 1)[-1]
+    return {"result": None, "error": message, "argv": argv, "view": ""}
+
+
+def run_json(name: str, fields_json: str) -> str:
+    """:func:`run` with the fields and the answer as JSON text (the Web Worker's entry)."""
+    return json.dumps(run(name, json.loads(fields_json)))
+
+
+# ----------------------------------------------------------------------- the form
+
+
+_TITLES = {
+    "ip": "IP calculator",
+    "split": "Subnet calculator",
+    "decide": "Decision helper",
+    "cost": "Cost calculator",
+    "practice": "Practice",
+    "entropy": "Fingerprint entropy calculator",
+}
+
+
+def _field_html(form_id: str, name: str, label: str, value: object, checkbox: bool) -> str:
+    field_id = f"{form_id}-{name}"
+    if checkbox:
+        checked = " checked" if _ticked(value) else ""
+        return (
+            f'<span class="cl-live-field cl-live-check"><input type="checkbox" id="{field_id}" '
+            f'name="{name}"{checked}> <label for="{field_id}">{html.escape(label)}</label></span>'
+        )
+    text = html.escape(str(value if value is not None else ""), quote=True)
+    return (
+        f'<span class="cl-live-field"><label for="{field_id}">{html.escape(label)}</label> '
+        f'<input type="text" id="{field_id}" name="{name}" value="{text}" '
+        f'autocomplete="off" spellcheck="false"></span>'
+    )
+
+
+def form_html(name: str, form_id: str, values: Mapping[str, object]) -> str:
+    """The live form for one calculator, with its answer for ``values`` filled in.
+
+    The answer is computed here, natively, when the book is built, so the page shows
+    it before Python has started in the browser; the browser recomputes on every edit.
+    Fields not in ``values`` are left out of the form (the VLSM planner is the
+    ``split`` form with ``hosts`` and ``aws`` but no ``prefix``).
+    """
+    calc = _calculator(name)
+    unknown = set(values) - set(calc.fields)
+    if unknown:
+        raise ValueError(f"calculator {name!r} has no field {sorted(unknown)[0]!r}")
+    shown = [f for f in calc.fields if f in values or f == calc.positional]
+    answer = run(name, values)
+    title = _TITLES.get(name, name)
+    parts = [
+        f'<form class="cl-live" id="{form_id}" data-calculator="{name}" '
+        f'aria-label="{html.escape(title)} (live)">',
+        '<div class="cl-live-fields">',
+        *(
+            _field_html(form_id, f, calc.labels[f], values.get(f, ""), f in calc.flags)
+            for f in shown
+        ),
+        "</div>",
+        '<div class="cl-live-bar">'
+        f'<button type="submit" class="cl-live-run">{"Check" if name == "practice" else "Run live"}'
+        "</button> "
+        '<button type="button" class="cl-live-copy">Copy link</button> '
+        + (
+            '<button type="button" class="cl-live-next">New exercise</button> '
+            '<span class="cl-live-streak" aria-live="polite"></span> '
+            if name == "practice"
+            else ""
+        )
+        + '<span class="cl-live-status" role="status"></span></div>',
+        f'<p class="cl-live-alert" role="alert">{html.escape(answer["error"] or "")}</p>',
+        f'<div class="cl-live-view" aria-live="polite">{answer["view"]}</div>',
+        '<details class="cl-live-json"><summary>Result as JSON '
+        f"(<code>python -m cloudlab {html.escape(' '.join(answer['argv']))}</code>)</summary>"
+        f'<output data-result for="{form_id}">{html.escape(answer["result"] or "")}</output>'
+        "</details>",
+        "</form>",
+    ]
+    return "\n".join(parts)
+
+
+# ----------------------------------------------------------------------- the answer
+
+
+def _table(rows: list[tuple[str, ...]], header: tuple[str, ...] | None = None) -> str:
+    head = ""
+    if header:
+        head = "<thead><tr>" + "".join(f'<th scope="col">{html.escape(h)}</th>' for h in header)
+        head += "</tr></thead>"
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f'<table class="cl-live-table">{head}<tbody>{body}</tbody></table>'
+
+
+_IP_ROWS = (
+    ("address", "address typed"),
+    ("network", "network"),
+    ("prefixlen", "prefix length"),
+    ("netmask", "netmask"),
+    ("hostmask", "wildcard (hostmask)"),
+    ("broadcast", "broadcast"),
+    ("first_host", "first host"),
+    ("last_host", "last host"),
+    ("num_addresses", "addresses"),
+    ("usable_hosts", "usable hosts"),
+    ("aws_usable", "usable on AWS"),
+    ("type_label", "type"),
+    ("exploded", "exploded"),
+    ("ipv4_mapped", "IPv4-mapped / embedded"),
+    ("reverse_pointer", "reverse DNS name"),
+)
+
+
+def _number(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def _ip_view(data: dict[str, Any]) -> str:
+    rows = [(label, _number(data[key])) for key, label in _IP_ROWS if data.get(key) is not None]
+    binary = (
+        '<p class="cl-live-binary"><span class="cl-live-netbits" title="network bits">'
+        f"{html.escape(data['binary_network_bits'])}</span>"
+        '<span class="cl-live-hostbits" title="host bits">'
+        f"{html.escape(data['binary_host_bits'])}</span></p>"
+        '<p class="cl-live-legend">Binary: network bits, then host bits.</p>'
+    )
+    return _table(rows) + binary
+
+
+def _split_view(data: dict[str, Any]) -> str:
+    if "allocations" in data:
+        rows = [
+            (
+                a["name"],
+                _number(a["hosts"]),
+                a["network"],
+                a["first_host"],
+                a["last_host"],
+                _number(a["usable"]),
+                _number(a["spare"]),
+            )
+            for a in data["allocations"]
+        ]
+        header = ("name", "hosts", "subnet", "first host", "last host", "usable", "spare")
+        free = ", ".join(data["free"]) or "none"
+        return _table(rows, header) + f"<p>Free: {html.escape(free)}</p>"
+    head = (
+        f"<p>{html.escape(data['network'])} split into /{data['prefix']}: "
+        f"{_number(data['total'])} subnets, page {_number(data['page'])} of "
+        f"{_number(data['pages'])} ({data['per_page']} per page)</p>"
+    )
+    rows = [(_number(i), s) for i, s in enumerate(data["subnets"], start=data["first_index"])]
+    return head + _table(rows, ("#", "subnet"))
+
+
+def view_html(data: dict[str, Any]) -> str:
+    """The answer of a calculator (its command line JSON) as HTML for the page."""
+    if "binary_network_bits" in data:
+        return _ip_view(data)
+    if "subnets" in data:
+        return _split_view(data)
+    if "question" in data:
+        parts = [f'<p class="cl-live-question">{html.escape(data["question"])}</p>']
+        if "correct" in data:
+            verdict = "Right." if data["correct"] else f"Not quite: the answer is {data['answer']}."
+            steps = "".join(f"<li>{html.escape(step)}</li>" for step in data["steps"])
+            parts.append(
+                f'<p class="cl-live-verdict" data-correct="{str(data["correct"]).lower()}">'
+                f"{html.escape(verdict)}</p><ol>{steps}</ol>"
+            )
+        return "".join(parts)
+    if "one_in" in data:
+        rows = [(d["attribute"], f"{d['bits']:.2f}", d["source"]) for d in data["per_attribute"]]
+        rows.append(
+            ("sum (an upper bound: attributes are not independent)", f"{data['bits']:.2f}", "")
+        )
+        crowd_rows = [
+            ("browsers", f"{data['population']:,.0f}"),
+            ("at best one browser in", f"{data['one_in']:,.0f}"),
+            ("expected browsers sharing your fingerprint", f"{data['anonymity_set']:,.1f}"),
+            ("chance nobody else has it (uniform model)", f"{data['unique_probability']:.1%}"),
+        ]
+        return _table(rows, ("attribute", "bits", "source")) + _table(crowd_rows)
+    if "choice" in data:
+        reasons = "".join(
+            f"<li>{html.escape(r['text'])} [{html.escape(r['source'])}]</li>"
+            for r in data["reasons"]
+        )
+        return f"<p><strong>{html.escape(data['choice'])}</strong> (rule {data['rule']})</p>" + (
+            f"<ul>{reasons}</ul>"
+        )
+    if "options" in data:
+        lines = list(data["options"][0]["lines"]) if data["options"] else []
+        rows = [
+            (o["label"], *(f"{o['lines'][k]:,.2f}" for k in lines), f"{o['total']:,.2f}")
+            for o in data["options"]
+        ]
+        rows += [(key, *("-" for _ in lines), why) for key, why in data["unavailable"].items()]
+        return _table(rows, ("option", *lines, "total (USD/month)"))
+    return ""

@@ -1,0 +1,524 @@
+"""The live calculators on the built site: Python in the browser says what the CLI says.
+
+Each live form (``<form data-calculator="NAME">``) is filled in headless Chromium, and
+its ``<output data-result>`` is compared, parsed, with the JSON that ``python -m cloudlab
+NAME ... --json`` prints natively for the same input; bad input must show the command
+line's one-line message in the form's ``role="alert"`` element and clear the result.
+Pyodide is served by the site; no request may leave 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from cloudlab import cli
+from cloudlab.live import BROWSER_MODULES, CALCULATORS
+
+SUBNETS = "notebooks/subnets-and-cidr.html"
+# Pyodide starts in a few seconds; a busy two-core machine may take several times that.
+START_MS = 120_000
+
+
+def native(argv: list[str]) -> tuple[Any, str]:
+    """The CLI run natively: (parsed JSON or None, its one-line error or "")."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = cli.main(argv)
+    if status == 0:
+        return json.loads(out.getvalue()), ""
+    return None, err.getvalue().strip().split(": error: ", 1)[-1]
+
+
+@dataclass
+class Watch:
+    """What the page did: requests off the site, console errors, Pyodide downloads."""
+
+    foreign: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    requested: list[str] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def open_page(browser: Any, url: str) -> Iterator[tuple[Any, Watch]]:
+    watch = Watch()
+    own = urlsplit(url).netloc
+    context = browser.new_context()
+    page = context.new_page()
+
+    def route(route: Any) -> None:
+        parts = urlsplit(route.request.url)
+        if parts.scheme in ("data", "blob") or parts.netloc == own:
+            route.continue_()
+        else:
+            watch.foreign.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)  # the context's route also sees the Web Worker's requests
+    context.on("request", lambda r: watch.requested.append(r.url))
+    page.on("console", lambda m: m.type == "error" and watch.errors.append(m.text))
+    page.on("pageerror", lambda e: watch.errors.append(str(e)))
+    page.goto(url, wait_until="load")
+    try:
+        yield page, watch
+    finally:
+        context.close()
+
+
+def compute(page: Any, form_id: str, fields: dict[str, str]) -> tuple[Any, str, str]:
+    """Type ``fields`` into a form as a reader would; return (result JSON, alert, view)."""
+    form = page.locator(f"#{form_id}")
+    for name, value in fields.items():
+        box = form.locator(f'input[name="{name}"]')
+        if box.get_attribute("type") == "checkbox":
+            box.set_checked(value == "on")
+        else:
+            box.fill(value)
+    form.locator(".cl-live-run").click()
+    expected = {i: ("on" if v == "on" else "") if i == "aws" else v for i, v in fields.items()}
+    page.wait_for_function(
+        """([id, want]) => {
+            const form = document.getElementById(id);
+            if (!form.dataset.fields) return false;
+            const got = JSON.parse(form.dataset.fields);
+            return Object.entries(want).every(([k, v]) => got[k] === v);
+        }""",
+        arg=[form_id, expected],
+        timeout=START_MS,
+    )
+    page.wait_for_timeout(0)
+    result = form.locator("output[data-result]").text_content() or ""
+    alert = form.locator("[role=alert]").text_content() or ""
+    view = form.locator(".cl-live-view").inner_html()
+    return (json.loads(result) if result.strip() else None), alert.strip(), view
+
+
+IP_INPUTS = [
+    "10.1.2.3/20",
+    "192.168.1.10",
+    "0.0.0.0/0",
+    "255.255.255.255/32",
+    "10.0.0.0/31",
+    "100.64.0.1/10",
+    "169.254.10.20/16",
+    "224.0.0.251",
+    "203.0.113.7/24",
+    "  172.16.5.4/12  ",
+    "2001:db8::1/64",
+    "2001:db8::/32",
+    "::/0",
+    "::1",
+    "fe80::1/64",
+    "fd00::abcd/48",
+    "::ffff:10.0.0.1",
+    "::ffff:0:0/96",
+    "2001:DB8:0:0:0:0:0:1/128",
+    "64:ff9b::192.0.2.33",
+    # bad input
+    "10.0.0.256",
+    "10.0.0.0/33",
+    "2001:db8::/129",
+    "hello",
+    "",
+    "010.0.0.1",
+    "2001:db8:::1",
+]
+
+SPLIT_INPUTS = [
+    {"network": "10.0.0.0/24", "prefix": "28", "page": "1", "per_page": "16"},
+    {"network": "10.0.0.0/24", "prefix": "/26", "page": "", "per_page": ""},
+    {"network": "10.0.0.0/8", "prefix": "24", "page": "-1", "per_page": "16"},
+    {"network": "10.0.0.0/8", "prefix": "30", "page": "1000", "per_page": "64"},
+    {"network": "192.168.0.0/16", "prefix": "16", "page": "1", "per_page": "1"},
+    {"network": "0.0.0.0/0", "prefix": "32", "page": "-1", "per_page": "16"},
+    {"network": "172.16.0.0/12", "prefix": "20", "page": "2", "per_page": "100"},
+    {"network": "2001:db8::/32", "prefix": "64", "page": "-1", "per_page": "16"},
+    {"network": "2001:db8::/32", "prefix": "48", "page": "1", "per_page": "16"},
+    {"network": "2001:db8::/56", "prefix": "64", "page": "2", "per_page": "128"},
+    {"network": "::/0", "prefix": "128", "page": "-1", "per_page": "16"},
+    {"network": "fd00::/8", "prefix": "64", "page": "12345678", "per_page": "16"},
+    {"network": "::ffff:0:0/96", "prefix": "120", "page": "1", "per_page": "4"},
+    {"network": "10.0.0.0/16", "prefix": "24", "page": "3", "per_page": "8"},
+    # bad input
+    {"network": "10.0.0.0/24", "prefix": "20", "page": "1", "per_page": "16"},
+    {"network": "10.0.0.0/24", "prefix": "abc", "page": "1", "per_page": "16"},
+    {"network": "10.0.0.0/24", "prefix": "28", "page": "99", "per_page": "16"},
+    {"network": "10.0.0.0/24", "prefix": "28", "page": "1", "per_page": "0"},
+    {"network": "10.0.0.1/24", "prefix": "28", "page": "1", "per_page": "16"},
+    {"network": "nonsense", "prefix": "28", "page": "1", "per_page": "16"},
+    {"network": "10.0.0.0/24", "prefix": "", "page": "1", "per_page": "16"},
+]
+
+VLSM_INPUTS = [
+    {"hosts": "500,120,60", "network": "10.0.0.0/22", "aws": ""},
+    {"hosts": "500,120,60", "network": "10.0.0.0/22", "aws": "on"},
+    {"hosts": "2", "network": "10.0.0.0/30", "aws": ""},
+    {"hosts": "1,1,1,1", "network": "192.168.1.0/24", "aws": ""},
+    {"hosts": "100", "network": "10.0.0.0/24", "aws": "on"},
+    {"hosts": "1000,500,250,125,60,30,14,6,2", "network": "10.0.0.0/20", "aws": ""},
+    {"hosts": "11", "network": "10.0.0.0/24", "aws": "on"},
+    {"hosts": "254", "network": "10.0.0.0/24", "aws": ""},
+    {"hosts": "4000, 2000", "network": "10.0.0.0/19", "aws": "on"},
+    {"hosts": "60,60,60,60", "network": "172.16.0.0/24", "aws": ""},
+    {"hosts": "1000", "network": "2001:db8::/64", "aws": ""},
+    {"hosts": "10,20", "network": "2001:db8::/120", "aws": ""},
+    {"hosts": "65000", "network": "10.0.0.0/16", "aws": "on"},
+    {"hosts": "3,3", "network": "10.0.0.0/29", "aws": ""},
+    # bad input
+    {"hosts": "255", "network": "10.0.0.0/24", "aws": ""},
+    {"hosts": "500,500,500", "network": "10.0.0.0/22", "aws": ""},
+    {"hosts": "a,b", "network": "10.0.0.0/22", "aws": ""},
+    {"hosts": "0", "network": "10.0.0.0/22", "aws": ""},
+    {"hosts": "-5", "network": "10.0.0.0/22", "aws": ""},
+    {"hosts": "", "network": "10.0.0.0/22", "aws": ""},
+    {"hosts": "10", "network": "10.0.0.0/33", "aws": ""},
+    {"hosts": "100000", "network": "10.0.0.0/16", "aws": "on"},
+]
+
+
+def split_argv(fields: dict[str, str]) -> list[str]:
+    argv = ["split", fields["network"].strip()]
+    for name, flag in (("prefix", "--prefix"), ("page", "--page"), ("per_page", "--per-page")):
+        if fields.get(name, "").strip():
+            argv += [flag, fields[name].strip()]
+    if "hosts" in fields and fields["hosts"].strip():
+        argv += ["--hosts", fields["hosts"].strip()]
+    if fields.get("aws") == "on":
+        argv.append("--aws")
+    return [*argv, "--json"]
+
+
+@pytest.fixture(scope="module")
+def live(browser: Any, site_url: str) -> Iterator[tuple[Any, Watch]]:
+    with open_page(browser, f"{site_url}/{SUBNETS}") as opened:
+        yield opened
+
+
+def _form_id(page: Any, name: str, has: str) -> str:
+    forms = page.locator(f'form[data-calculator="{name}"]:has(input[name="{has}"])')
+    return forms.first.get_attribute("id")
+
+
+def _check(page: Any, form_id: str, fields: dict[str, str], argv: list[str]) -> str | None:
+    got, alert, view = compute(page, form_id, fields)
+    want, message = native(argv)
+    if got != want or alert != message:
+        return f"{fields}: browser {got!r} / {alert!r}, CLI {want!r} / {message!r}"
+    if want is None and view.strip():
+        return f"{fields}: an error left an answer on screen"
+    return None
+
+
+def test_pages_without_a_calculator_never_load_pyodide(browser: Any, site_url: str) -> None:
+    with open_page(browser, f"{site_url}/book/intro.html") as (page, watch):
+        page.wait_for_load_state("networkidle")
+        assert page.locator("form[data-calculator]").count() == 0
+        assert not [u for u in watch.requested if "/live/" in u]
+
+
+def test_pyodide_waits_for_the_first_edit(browser: Any, site_url: str) -> None:
+    with open_page(browser, f"{site_url}/{SUBNETS}") as (page, watch):
+        page.wait_for_load_state("networkidle")
+        assert page.locator("form[data-calculator]").count() >= 3
+        assert not [u for u in watch.requested if "pyodide" in u or u.endswith(".zip")]
+        # The answer computed at build time is on the page already.
+        result = page.locator("#live-ip-1 output[data-result]").text_content()
+        assert json.loads(result) == native(["ip", "10.1.2.3/20", "--json"])[0]
+
+
+def test_every_browser_module_imports_inside_pyodide(live: tuple[Any, Watch]) -> None:
+    page, _ = live
+    report = page.evaluate("() => window.cloudlabLive.importCheck()")
+    assert report["type"] == "import-check", report
+    assert report["modules"] == list(BROWSER_MODULES)
+    assert report["failures"] == []
+
+
+def test_ip_calculator_says_what_the_cli_says(live: tuple[Any, Watch]) -> None:
+    page, _ = live
+    form_id = _form_id(page, "ip", "address")
+    problems = [
+        _check(page, form_id, {"address": value}, ["ip", value.strip(), "--json"])
+        for value in IP_INPUTS
+    ]
+    assert [p for p in problems if p] == []
+
+
+def test_subnet_splitter_says_what_the_cli_says(live: tuple[Any, Watch]) -> None:
+    page, _ = live
+    form_id = _form_id(page, "split", "prefix")
+    problems = [_check(page, form_id, fields, split_argv(fields)) for fields in SPLIT_INPUTS]
+    assert [p for p in problems if p] == []
+
+
+def test_vlsm_planner_says_what_the_cli_says(live: tuple[Any, Watch]) -> None:
+    page, _ = live
+    form_id = _form_id(page, "split", "hosts")
+    problems = [_check(page, form_id, fields, split_argv(fields)) for fields in VLSM_INPUTS]
+    assert [p for p in problems if p] == []
+
+
+def test_bad_input_alerts_and_clears_the_answer(live: tuple[Any, Watch]) -> None:
+    page, _ = live
+    form_id = _form_id(page, "ip", "address")
+    compute(page, form_id, {"address": "10.0.0.1/24"})
+    got, alert, view = compute(page, form_id, {"address": "10.0.0.999"})
+    assert got is None
+    assert view == ""
+    assert alert == native(["ip", "10.0.0.999", "--json"])[1]
+    assert "10.0.0.999" in alert
+
+
+def test_the_page_stayed_on_the_site_without_console_errors(live: tuple[Any, Watch]) -> None:
+    page, watch = live
+    compute(page, _form_id(page, "ip", "address"), {"address": "2001:db8::7/64"})
+    assert watch.foreign == []
+    assert watch.errors == []
+
+
+def test_share_by_url_round_trip(browser: Any, site_url: str, live: tuple[Any, Watch]) -> None:
+    page, _ = live
+    ip_id = _form_id(page, "ip", "address")
+    split_id = _form_id(page, "split", "prefix")
+    compute(page, ip_id, {"address": "2001:db8:abcd::5/48"})
+    compute(
+        page, split_id, {"network": "10.0.0.0/16", "prefix": "20", "page": "2", "per_page": "4"}
+    )
+    link = page.url
+    assert f"#{ip_id}?" in link
+    assert f"{split_id}?" in link
+    with open_page(browser, link) as (other, watch):
+        for form_id, argv in (
+            (ip_id, ["ip", "2001:db8:abcd::5/48", "--json"]),
+            (
+                split_id,
+                [
+                    "split",
+                    "10.0.0.0/16",
+                    "--prefix",
+                    "20",
+                    "--page",
+                    "2",
+                    "--per-page",
+                    "4",
+                    "--json",
+                ],
+            ),
+        ):
+            other.wait_for_function(
+                "id => document.getElementById(id).dataset.computed",
+                arg=form_id,
+                timeout=START_MS,
+            )
+            text = other.locator(f"#{form_id} output[data-result]").text_content()
+            assert json.loads(text) == native(argv)[0]
+        assert other.locator(f"#{ip_id} input[name=address]").input_value() == (
+            "2001:db8:abcd::5/48"
+        )
+        assert watch.foreign == []
+        assert watch.errors == []
+
+
+def test_heading_anchors_still_work(browser: Any, site_url: str) -> None:
+    with open_page(browser, f"{site_url}/{SUBNETS}") as (page, watch):
+        anchor = page.locator("section[id]").nth(1).get_attribute("id")
+    with open_page(browser, f"{site_url}/{SUBNETS}#{anchor}") as (page, watch):
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("() => location.hash") == f"#{anchor}"
+        assert not [u for u in watch.requested if "pyodide" in u]
+
+
+def test_forms_are_labelled_and_announce_results(live: tuple[Any, Watch]) -> None:
+    page, _ = live
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll('form[data-calculator] input')]
+            .filter(i => !i.labels || i.labels.length === 0).map(i => i.name)"""
+    )
+    assert unlabelled == []
+    for form in page.locator("form[data-calculator]").all():
+        assert form.locator("[aria-live]").count() >= 1
+        assert form.locator("[role=alert]").count() == 1
+
+
+COMPUTE = "notebooks/fargate-ecs-eks.html"
+
+DECIDE_INPUTS = [
+    {"kubernetes": k, "portable": p, "services": s, "node_control": n, "load": ld, "ops_people": o}
+    for k, p, s, n, ld, o in [
+        ("none", "no", "1", "no", "bursty", "0"),
+        ("strong", "no", "6", "no", "bursty", "0"),
+        ("strong", "no", "6", "no", "steady", "2"),
+        ("some", "yes", "2", "no", "bursty", "0"),
+        ("some", "yes", "2", "no", "steady", "3"),
+        ("none", "no", "12", "no", "steady", "1"),
+        ("none", "no", "12", "no", "bursty", "1"),
+        ("none", "no", "12", "no", "steady", "0"),
+        ("none", "no", "1", "yes", "bursty", "0"),
+        ("strong", "no", "1", "yes", "steady", "4"),
+        ("some", "yes", "1", "yes", "steady", "1"),
+        ("strong", "no", "4", "no", "bursty", "0"),
+        ("strong", "no", "5", "no", "bursty", "0"),
+        ("none", "y", "9", "n", "steady", "1"),
+        ("none", "no", "10", "no", "steady", "1"),
+        # bad input
+        ("expert", "no", "1", "no", "bursty", "0"),
+        ("none", "maybe", "1", "no", "bursty", "0"),
+        ("none", "no", "0", "no", "bursty", "0"),
+        ("none", "no", "two", "no", "bursty", "0"),
+        ("none", "no", "1", "no", "spiky", "0"),
+        ("none", "no", "1", "no", "bursty", "-1"),
+    ]
+]
+
+_COST = CALCULATORS["cost"].options
+_COST_DEFAULT = ("2", "256", "512", "730", "100", "1", "2", "1", "x86", "t3.medium", "0.1")
+COST_INPUTS = [
+    dict(zip(_COST, _COST_DEFAULT, strict=True)) | change | {"extended": change.get("extended", "")}
+    for change in [
+        {},
+        {"tasks": "10"},
+        {"tasks": "50", "cpu": "1024", "memory": "2048"},
+        {"cpu": "4096", "memory": "8192"},
+        {"arch": "arm", "instance_type": "m7g.large"},
+        {"arch": "arm"},
+        {"hours": "0"},
+        {"hours": "200.5", "traffic_gb": "0"},
+        {"nat_gateways": "0"},
+        {"azs": "3", "nat_gateways": "3"},
+        {"lcus": "12.5"},
+        {"extended": "on"},
+        {"instance_type": "t3.large", "reserve": "0.25"},
+        {"cpu": "16384", "memory": "122880"},
+        {"tasks": "1", "memory": "1024"},
+        # bad input
+        {"cpu": "300"},
+        {"tasks": "0"},
+        {"tasks": "many"},
+        {"azs": "1"},
+        {"instance_type": "x9.huge"},
+        {"reserve": "1.5"},
+        {"hours": "900"},
+        {"arch": "mips"},
+        {"traffic_gb": "-1"},
+    ]
+]
+
+
+def options_argv(command: str, fields: dict[str, str], flags: tuple[str, ...] = ()) -> list[str]:
+    argv = [command]
+    for name, value in fields.items():
+        if name in flags:
+            argv += [f"--{name.replace('_', '-')}"] if value == "on" else []
+        elif value.strip():
+            argv += [f"--{name.replace('_', '-')}", value.strip()]
+    return [*argv, "--json"]
+
+
+@pytest.fixture(scope="module")
+def compute_page(browser: Any, site_url: str) -> Iterator[tuple[Any, Watch]]:
+    with open_page(browser, f"{site_url}/{COMPUTE}") as opened:
+        yield opened
+
+
+def test_decision_helper_says_what_the_cli_says(compute_page: tuple[Any, Watch]) -> None:
+    page, watch = compute_page
+    form_id = _form_id(page, "decide", "kubernetes")
+    problems = [
+        _check(page, form_id, fields, options_argv("decide", fields)) for fields in DECIDE_INPUTS
+    ]
+    assert [p for p in problems if p] == []
+    assert watch.foreign == []
+
+
+def test_cost_calculator_says_what_the_cli_says(compute_page: tuple[Any, Watch]) -> None:
+    page, watch = compute_page
+    form_id = _form_id(page, "cost", "tasks")
+    problems = [
+        _check(page, form_id, fields, options_argv("cost", fields, ("extended",)))
+        for fields in COST_INPUTS
+    ]
+    assert [p for p in problems if p] == []
+    assert watch.foreign == []
+    assert watch.errors == []
+
+
+def test_practice_accepts_the_right_answer_and_explains_a_wrong_one(
+    live: tuple[Any, Watch],
+) -> None:
+    from cloudlab.practice import exercise
+
+    page, _ = live
+    form_id = _form_id(page, "practice", "seed")
+    page.evaluate("() => localStorage.removeItem('cloudlab-practice-streak')")
+    item = exercise(42, 2, "next-subnet")
+    base = {"seed": "42", "level": "2", "kind": "next-subnet"}
+    for name, value in base.items():
+        page.locator(f"#{form_id} input[name={name}]").fill(value)
+    for reply, right in ((item.answer, True), (item.answer.upper(), True), ("10.0.0.0/8", False)):
+        got, alert, view = compute(page, form_id, base | {"answer": reply})
+        want, _ = native(options_argv("practice", base | {"answer": reply}))
+        assert got == want
+        assert got["correct"] is right
+        assert alert == ""
+        if not right:
+            assert f"the answer is {item.answer}" in view
+            assert all(step.split(":")[0] in view for step in item.steps)
+    # Two right answers, then a wrong one resets the streak.
+    page.wait_for_function(
+        "id => document.querySelector(`#${id} .cl-live-streak`).textContent === 'Streak: 0'",
+        arg=form_id,
+    )
+    assert page.evaluate("() => localStorage.getItem('cloudlab-practice-streak')") == "0"
+    got, alert, _ = compute(page, form_id, base | {"level": "7", "answer": "x"})
+    assert got is None
+    assert alert == "level 7: choose 1, 2 or 3"
+
+
+FINGERPRINT = "notebooks/browser-fingerprinting.html"
+
+ENTROPY_INPUTS = [
+    {"attributes": a, "population": p}
+    for a, p in [
+        ("user_agent,screen,timezone,languages", "1000000"),
+        ("user_agent", "1000000"),
+        ("timezone", "1000"),
+        ("user_agent,timezone", "8000000000"),
+        ("canvas,fonts,plugins", "470161"),
+        ("canvas,fonts,plugins,webgl_renderer,webgl_vendor", "1e10"),
+        ("cookies_enabled", "1"),
+        ("do_not_track,http_accept", "2.5e6"),
+        ("platform, screen ,languages", "1000000"),
+        ("user_agent,user_agent", "1000000"),
+        ("", "1000000"),
+        ("fonts", "1e9"),
+        ("webgl_renderer", "100"),
+        ("screen,timezone", "12345.5"),
+        ("plugins,fonts,canvas,user_agent,screen,timezone,languages,platform", "1000000"),
+        # bad input
+        ("user-agent", "1000000"),
+        ("user_agent", "0"),
+        ("user_agent", "-5"),
+        ("user_agent", "lots"),
+        ("user_agent", "nan"),
+        ("shoe_size", "10"),
+    ]
+]
+
+
+def test_entropy_calculator_says_what_the_cli_says(browser: Any, site_url: str) -> None:
+    with open_page(browser, f"{site_url}/{FINGERPRINT}") as (page, watch):
+        form_id = _form_id(page, "entropy", "attributes")
+        problems = [
+            _check(page, form_id, fields, options_argv("entropy", fields))
+            for fields in ENTROPY_INPUTS
+        ]
+        assert [p for p in problems if p] == []
+        assert watch.foreign == []
+        assert watch.errors == []
