@@ -34,6 +34,7 @@ def _bounds(name: str, value: float, low: float | None, high: float | None, hint
         elif low is not None:
             span = f"at least {_figure(low)}"
         else:
+            assert high is not None
             span = f"at most {_figure(high)}"
         raise ValueError(f"{name}={_show(value)}: must be {span}{hint}")
 
@@ -60,7 +61,8 @@ def number(
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name}={_show(value)}: expected a number")
-    if isinstance(value, numbers.Integral) and high is not None and value > high:
+    # An Integral compares with a float at run time; numbers' stubs do not say so.
+    if isinstance(value, numbers.Integral) and high is not None and value > high:  # type: ignore[operator]
         _bounds(name, int(value), low, high, hint)  # before float() can overflow
     try:
         result = float(value)

@@ -424,7 +424,7 @@ def _run_entropy(args: argparse.Namespace) -> str:
 
     estimate = estimate_bits([n.strip() for n in args.attributes.split(",") if n.strip()])
     result = crowd(estimate, args.population)
-    data = {
+    data: dict[str, Any] = {
         "attributes": list(estimate.attributes),
         "per_attribute": [
             {"attribute": name, "bits": bits, "source": source}

@@ -19,7 +19,7 @@ import contextlib
 import html
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -325,7 +325,7 @@ def form_html(name: str, form_id: str, values: Mapping[str, object]) -> str:
 # ----------------------------------------------------------------------- the answer
 
 
-def _table(rows: list[tuple[str, ...]], header: tuple[str, ...] | None = None) -> str:
+def _table(rows: Sequence[Sequence[Any]], header: Sequence[str] | None = None) -> str:
     head = ""
     if header:
         head = "<thead><tr>" + "".join(f'<th scope="col">{html.escape(h)}</th>' for h in header)
@@ -395,8 +395,8 @@ def _split_view(data: dict[str, Any]) -> str:
         f"{_number(data['total'])} subnets, page {_number(data['page'])} of "
         f"{_number(data['pages'])} ({data['per_page']} per page)</p>"
     )
-    rows = [(_number(i), s) for i, s in enumerate(data["subnets"], start=data["first_index"])]
-    return head + _table(rows, ("#", "subnet"))
+    pages = [(_number(i), s) for i, s in enumerate(data["subnets"], start=data["first_index"])]
+    return head + _table(pages, ("#", "subnet"))
 
 
 def view_html(data: dict[str, Any]) -> str:

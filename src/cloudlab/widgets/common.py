@@ -6,6 +6,7 @@ kernel, so a test can check that a failed input leaves no picture of an earlier 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from html import escape
 
@@ -61,7 +62,9 @@ def show_figure(output: widgets.Output, figure: Picture | None) -> None:
         if isinstance(drawn, ShownFigure):
             display(drawn)
         else:  # a plain matplotlib figure: its PNG, as pyplot's inline backend would
-            display(Image(data=ShownFigure.png(drawn), format="png"))
+            buffer = io.BytesIO()
+            drawn.savefig(buffer, format="png", dpi=96)
+            display(Image(data=buffer.getvalue(), format="png"))
 
 
 def show_error(error: widgets.HTML, message: str, *outputs: widgets.Output) -> None:
