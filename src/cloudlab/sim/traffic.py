@@ -95,7 +95,12 @@ def rate_series(
             raise ValueError("give a duration when the request rate is a single number")
         rates = np.full(_steps(duration_s, step_s), _rate(float(rps), "the request rate"))  # type: ignore[arg-type]
     else:
-        rates = np.asarray(rps, dtype=float)
+        try:
+            rates = np.asarray(rps, dtype=float)
+        except (OverflowError, TypeError, ValueError):
+            raise ValueError(
+                "the traffic must be a series of request rates (numbers of requests per second)"
+            ) from None
     if rates.ndim != 1 or rates.size == 0:
         raise ValueError("the traffic must be a non-empty series of request rates")
     if np.any(~np.isfinite(rates)) or np.any(rates < 0):

@@ -17,7 +17,7 @@ from cloudlab.net.selection import (
     Race,
     simulate,
 )
-from cloudlab.widgets.common import show_figure
+from cloudlab.widgets.common import error_html, show_figure
 
 __all__ = ["FAMILY_COLOURS", "HappyEyeballsUI", "make_happy_eyeballs_ui", "race_figure"]
 
@@ -277,7 +277,7 @@ class HappyEyeballsUI(widgets.VBox):
             self.result = None
             self.outcome.value = ""
             self.details.value = ""
-            self.error.value = f'<span style="color:#b00020">⚠ {escape(str(exc))}</span>'
+            self.error.value = error_html(str(exc))
             self._draw(None)
             return
         self.result = result
