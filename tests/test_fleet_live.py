@@ -95,6 +95,15 @@ def test_kill_then_no_requests_after_unhealthy_and_restart_returns() -> None:
         fleet.start_copy("blue-2")
         back = _wait(lambda: fleet.healthy("blue-2") is True, 3 * HEALTH.seconds_to_return)
         print(f"back {back:.2f} s after the restart (healthy threshold {HEALTH.healthy_threshold})")
+        # Caddy's passive check remembers the crash's failed requests for fail_duration_s
+        # (2 s), and until they expire it keeps the copy out even though the active check
+        # says healthy: wait for that too before measuring its share.
+        _wait(
+            lambda: (
+                "blue-2" in run_load(fleet.url + "/healthz", requests=30, time_limit_s=2).shares()
+            ),
+            SLACK + 2 * 2.0,
+        )
         again = run_load(fleet.url + "/healthz", requests=300, time_limit_s=20, users=3)
         assert again.shares().get("blue-2", 0) > 20
 
