@@ -45,6 +45,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cloudlab.web.labapp import free_port as labapp_free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 LAB = ROOT / "labs" / "flask_app"
 HOST = "127.0.0.1"  # never anything else
@@ -71,9 +73,7 @@ end
 
 def lab_app():
     """The lab app as its gunicorn runs it, with the bench's secret key."""
-    if str(LAB) not in sys.path:
-        sys.path.insert(0, str(LAB))
-    from flask_app import create_app
+    from flask_app import create_app  # the lab is an installed package (make installs it)
 
     return create_app({"SECRET_KEY": SECRET_KEY})
 
@@ -107,10 +107,8 @@ class Result:
 
 
 def free_port() -> int:
-    """Return a free TCP port on 127.0.0.1."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+    """A free TCP port on 127.0.0.1 (the book's one port finder)."""
+    return labapp_free_port(ipv6=False)
 
 
 @contextlib.contextmanager

@@ -135,6 +135,28 @@ def _table(rows: Sequence[Sequence[object]], header: Sequence[str] | None = None
     return "\n".join(lines)
 
 
+#: The IP calculator's rows: the key in describe()'s result, and its label (the CLI's
+#: text table and the site's live view both read it).
+IP_ROWS: tuple[tuple[str, str], ...] = (
+    ("address", "address typed"),
+    ("network", "network"),
+    ("prefixlen", "prefix length"),
+    ("netmask", "netmask"),
+    ("hostmask", "wildcard (hostmask)"),
+    ("broadcast", "broadcast"),
+    ("first_host", "first host"),
+    ("last_host", "last host"),
+    ("num_addresses", "addresses"),
+    ("usable_hosts", "usable hosts"),
+    ("aws_usable", "usable on AWS"),
+    ("type_label", "type"),
+    ("compressed", "compressed"),
+    ("exploded", "exploded"),
+    ("ipv4_mapped", "IPv4-mapped / embedded"),
+    ("reverse_pointer", "reverse DNS name"),
+)
+
+
 def _ip_text(info: dict[str, Any]) -> str:
     def fmt(value: object) -> str:
         if value is None:
@@ -143,25 +165,7 @@ def _ip_text(info: dict[str, Any]) -> str:
             return f"{value:,}"
         return str(value)
 
-    order = [
-        ("address", "address typed"),
-        ("network", "network"),
-        ("prefixlen", "prefix length"),
-        ("netmask", "netmask"),
-        ("hostmask", "wildcard (hostmask)"),
-        ("broadcast", "broadcast"),
-        ("first_host", "first host"),
-        ("last_host", "last host"),
-        ("num_addresses", "addresses"),
-        ("usable_hosts", "usable hosts"),
-        ("aws_usable", "usable on AWS"),
-        ("type_label", "type"),
-        ("compressed", "compressed"),
-        ("exploded", "exploded"),
-        ("ipv4_mapped", "IPv4-mapped / embedded"),
-        ("reverse_pointer", "reverse DNS name"),
-    ]
-    rows = [(label, fmt(info[key])) for key, label in order if info[key] is not None]
+    rows = [(label, fmt(info[key])) for key, label in IP_ROWS if info[key] is not None]
     rows.append(("binary", f"{info['binary_network_bits']} | {info['binary_host_bits']}"))
     return _table(rows)
 

@@ -336,23 +336,8 @@ def _table(rows: Sequence[Sequence[Any]], header: Sequence[str] | None = None) -
     return f'<table class="cl-live-table">{head}<tbody>{body}</tbody></table>'
 
 
-_IP_ROWS = (
-    ("address", "address typed"),
-    ("network", "network"),
-    ("prefixlen", "prefix length"),
-    ("netmask", "netmask"),
-    ("hostmask", "wildcard (hostmask)"),
-    ("broadcast", "broadcast"),
-    ("first_host", "first host"),
-    ("last_host", "last host"),
-    ("num_addresses", "addresses"),
-    ("usable_hosts", "usable hosts"),
-    ("aws_usable", "usable on AWS"),
-    ("type_label", "type"),
-    ("exploded", "exploded"),
-    ("ipv4_mapped", "IPv4-mapped / embedded"),
-    ("reverse_pointer", "reverse DNS name"),
-)
+#: The CLI's rows, without "compressed": the view shows the address typed instead.
+_IP_ROWS = tuple(row for row in cli.IP_ROWS if row[0] != "compressed")
 
 
 def _number(value: object) -> str:
