@@ -205,3 +205,55 @@ def test_missing_caddy_is_one_line(monkeypatch, tmp_path, capsys) -> None:
     err = capsys.readouterr().err
     assert "Caddy is not installed" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def _admin_that_resets(resets: int) -> tuple[socket.socket, list[str]]:
+    """A one-shot HTTP server that resets its first ``resets`` connections, then answers."""
+    import struct
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    seen: list[str] = []
+
+    def serve() -> None:
+        for attempt in range(resets + 1):
+            conn, _ = server.accept()
+            conn.recv(65536)
+            if attempt < resets:  # close with RST, as a listener being shut down does
+                seen.append("reset")
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            else:
+                seen.append("answered")
+                body = b'{"ok": true}'
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+                )
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return server, seen
+
+
+def test_admin_call_is_tried_again_after_a_reset_connection() -> None:
+    """Each ``POST /load`` replaces Caddy's admin server: a call landing then meets a reset."""
+    from cloudlab.fleet.caddy import Caddy
+
+    server, seen = _admin_that_resets(2)
+    with server:
+        caddy = Caddy(admin_port=server.getsockname()[1], binary="caddy")
+        assert caddy.request("GET", "/config/") == {"ok": True}
+    assert seen == ["reset", "reset", "answered"]
+
+
+def test_admin_call_gives_up_after_its_attempts() -> None:
+    from cloudlab.fleet.caddy import Caddy
+
+    server, seen = _admin_that_resets(1)
+    with server:
+        caddy = Caddy(admin_port=server.getsockname()[1], binary="caddy")
+        with pytest.raises(ConnectionError):
+            caddy.request("GET", "/config/", attempts=1)
+    assert seen == ["reset"]

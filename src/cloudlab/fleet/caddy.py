@@ -462,23 +462,35 @@ class Caddy:
         except ValueError:
             return lines[-1]
 
-    def request(self, method: str, path: str, body: Any = None) -> Any:
-        """Call the admin API; return the decoded JSON answer (None when empty)."""
+    def request(self, method: str, path: str, body: Any = None, attempts: int = 3) -> Any:
+        """Call the admin API; return the decoded JSON answer (None when empty).
+
+        Each ``POST /load`` replaces Caddy's admin server too (it shuts the old one down
+        once the new one listens), so a call that lands in that moment can meet a reset
+        connection. Every call made here is idempotent (a whole configuration, or a read),
+        so a connection-level failure is tried again, ``attempts`` times in all.
+        """
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(
-            self.admin + path,
-            data=data,
-            method=method,
-            headers={"Content-Type": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(req, timeout=10) as response:
-                text = response.read().decode()
-        except urllib.error.HTTPError as error:
-            detail = error.read().decode(errors="replace")
-            with contextlib.suppress(ValueError):
-                detail = json.loads(detail).get("error", detail)
-            raise RuntimeError(f"Caddy refused {method} {path}: {detail}") from None
+        for attempt in range(1, attempts + 1):
+            req = urllib.request.Request(
+                self.admin + path,
+                data=data,
+                method=method,
+                headers={"Content-Type": "application/json"},
+            )
+            try:
+                with urllib.request.urlopen(req, timeout=10) as response:
+                    text = response.read().decode()
+                break
+            except urllib.error.HTTPError as error:
+                detail = error.read().decode(errors="replace")
+                with contextlib.suppress(ValueError):
+                    detail = json.loads(detail).get("error", detail)
+                raise RuntimeError(f"Caddy refused {method} {path}: {detail}") from None
+            except ConnectionError:  # reset or closed mid-answer (RemoteDisconnected too)
+                if attempt == attempts:
+                    raise
+                time.sleep(0.1 * attempt)
         return json.loads(text) if text.strip() else None
 
     def load(self, config: Mapping[str, Any]) -> None:

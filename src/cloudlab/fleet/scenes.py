@@ -113,7 +113,7 @@ def _bins(result: LoadResult, copy_id: str, width: float, end: float) -> tuple[n
     return edges[:-1], to_copy / width, failed
 
 
-def failover(kill_at: float = 1.5, restart_at: float = 4.0, seconds: float = 6.0) -> Scene:
+def failover(kill_at: float = 1.0, restart_at: float = 2.5, seconds: float = 4.5) -> Scene:
     """Kill a copy under load, then restart it: with and without retries, and the model."""
     figure = ShownFigure(
         figsize=(9, 5.6),
@@ -212,7 +212,7 @@ def stickiness(users: int = 6, per_user: int = 20) -> Scene:
     return Scene(figure, lines)
 
 
-def blue_green(fail_rate: float = 0.3, every_s: float = 2.5, rps: float = 80.0) -> Scene:
+def blue_green(fail_rate: float = 0.3, every_s: float = 1.5, rps: float = 80.0) -> Scene:
     """100/0 → 80/20 → 50/50 → 0/100 measured; then a faulty green rolled back; the model."""
     alarm = Alarm(threshold=0.05, evaluation_periods=2, period_s=1.0)
     steps = ((100, 0), (80, 20), (50, 50), (0, 100))
@@ -281,11 +281,11 @@ def blue_green(fail_rate: float = 0.3, every_s: float = 2.5, rps: float = 80.0) 
     return Scene(figure, lines)
 
 
-def autoscaling_ramp(seconds: float = 24.0, peak_rps: float = 160.0) -> Scene:
+def autoscaling_ramp(seconds: float = 14.0, peak_rps: float = 160.0) -> Scene:
     """Requests per copy drive ``fleet.scale`` through the book's target tracking step."""
     policy = ScalingPolicy(
-        metric="requests", target_value=60.0, min_tasks=1, max_tasks=4,
-        scale_out_cooldown_s=2.0, scale_in_cooldown_s=4.0, period_s=2.0,
+        metric="requests", target_value=30.0, min_tasks=1, max_tasks=4,
+        scale_out_cooldown_s=1.0, scale_in_cooldown_s=2.0, period_s=1.0,
         scale_out_periods=1, scale_in_periods=3, scale_in_margin=0.9,
     )  # fmt: skip
     step = 0.5
