@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -56,6 +57,14 @@ class Scene:
         return self.figure._repr_html_()
 
 
+def _figure(
+    grid: tuple[int, int], height: float, alt: str, **share: bool
+) -> tuple[ShownFigure, Any]:
+    """A 9-inch-wide figure with a grid of axes sharing one axis, and its alt text."""
+    figure = ShownFigure(figsize=(9, height), layout="constrained", alt=alt)
+    return figure, figure.subplots(*grid, **share)
+
+
 def slow_copy(seconds: float = 2.5, slow_ms: int = 60) -> Scene:
     """Round robin vs least_conn when one of three copies answers ``slow_ms`` later."""
     policies = (("round_robin", "round_robin"), ("least_conn", "least_outstanding_requests"))
@@ -71,15 +80,13 @@ def slow_copy(seconds: float = 2.5, slow_ms: int = 60) -> Scene:
             )
     copies = ["blue-1", "blue-2", "blue-3"]
     targets = [Target("task-a"), Target("task-b"), Target("task-c", capacity_rps=25, latency_ms=80)]
-    figure = ShownFigure(
-        figsize=(9, 3.4),
-        layout="constrained",
+    figure, axes = _figure(
+        (1, 2), 3.4, sharey=True,
         alt=(
             "Bar charts of the share of requests each of three copies got, measured on "
             "Caddy and simulated, under round robin and least_conn, one copy slow."
         ),
-    )
-    axes = figure.subplots(1, 2, sharey=True)
+    )  # fmt: skip
     lines = []
     for ax, (policy, algorithm) in zip(axes, policies, strict=True):
         shares = measured[policy].shares()
@@ -115,15 +122,13 @@ def _bins(result: LoadResult, copy_id: str, width: float, end: float) -> tuple[n
 
 def failover(kill_at: float = 1.0, restart_at: float = 2.5, seconds: float = 4.5) -> Scene:
     """Kill a copy under load, then restart it: with and without retries, and the model."""
-    figure = ShownFigure(
-        figsize=(9, 5.6),
-        layout="constrained",
+    figure, axes = _figure(
+        (3, 1), 5.6, sharex=True,
         alt=(
             "Charts of a copy killed under load and restarted, with and without retries: "
             "requests per copy and errors over time, measured and modelled."
         ),
-    )
-    axes = figure.subplots(3, 1, sharex=True)
+    )  # fmt: skip
     lines = []
     interval = HEALTH.interval_s
     for ax, retries in zip(axes[:2], (0, 2), strict=True):
@@ -187,15 +192,13 @@ def stickiness(users: int = 6, per_user: int = 20) -> Scene:
                         users=users, cookies=True)  # fmt: skip
         plain = run_load(fleet.url + "/healthz", requests=users * per_user, time_limit_s=20,
                          users=users, cookies=False)  # fmt: skip
-    figure = ShownFigure(
-        figsize=(9, 2.8),
-        layout="constrained",
+    figure, axes = _figure(
+        (1, 2), 2.8, sharey=True,
         alt=(
             "Charts of which copy served each user's requests, with the stickiness cookie"
             " and without."
         ),
-    )
-    axes = figure.subplots(1, 2, sharey=True)
+    )  # fmt: skip
     lines = []
     for ax, result, title in ((axes[0], kept, "with the cookie"), (axes[1], plain, "without")):
         per: dict[int, Counter] = {}
@@ -226,15 +229,13 @@ def blue_green(fail_rate: float = 0.3, every_s: float = 1.5, rps: float = 80.0) 
                 fleet, schedule, every_s=every_s, alarm=alarm, rps=rps,
                 duration_s=every_s * len(steps),
             )  # fmt: skip
-    figure = ShownFigure(
-        figsize=(9, 5.2),
-        layout="constrained",
+    figure, axes = _figure(
+        (2, 1), 5.2, sharex=True,
         alt=(
             "Charts of requests per second to blue and to green through the weight "
             "shifts, then a faulty green rolled back, measured and modelled."
         ),
-    )
-    axes = figure.subplots(2, 1, sharex=True)
+    )  # fmt: skip
     lines = []
     data = healthy.load.arrays()
     edges = np.arange(0, every_s * len(steps) + 0.5, 0.5)
@@ -303,15 +304,13 @@ def autoscaling_ramp(seconds: float = 14.0, peak_rps: float = 160.0) -> Scene:
         curve, policy, Service(task_capacity_rps=120, startup_s=1.5, base_latency_ms=3),
         step_s=step, seed=0,
     )  # fmt: skip
-    figure = ShownFigure(
-        figsize=(9, 5.6),
-        layout="constrained",
+    figure, axes = _figure(
+        (3, 1), 5.6, sharex=True,
         alt=(
             "Charts of target tracking driving the fleet: demand and requests sent per "
             "second, copies running, and the tracked metric over time."
         ),
-    )
-    axes = figure.subplots(3, 1, sharex=True)
+    )  # fmt: skip
     data = trace.load.arrays()
     edges = np.arange(0, seconds + 1, 1.0)
     axes[0].plot(np.arange(curve.size) * step, curve, ls="--", label="demand asked for")
