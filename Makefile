@@ -89,7 +89,7 @@ $(SITE_STATIC)/.copied: node_modules/.installed
 
 # ---------------------------------------------------------------- the book
 
-# Each notebook executes once into jupyter-cache, two at a time, and only when its code
+# Each notebook executes once into jupyter-cache, three at a time, and only when its code
 # or what it runs against (src/, labs/, the locks) changed; see book/_ext/cloudlab_execute.py.
 # Why jupyter-cache rather than reusing nbmake's outputs: nbmake does not keep the executed
 # notebooks, and the cache lets an author's rebuild skip every unchanged chapter.

@@ -1,14 +1,15 @@
-"""Execute each chapter's notebook once, two at a time, into the book's jupyter-cache.
+"""Execute each chapter's notebook once, three at a time, into the book's jupyter-cache.
 
 The book builds with ``execute_notebooks: cache``: myst-nb takes each notebook's outputs
 from jupyter-cache (``_build/.jupyter_cache``) when its code cells are unchanged, and
 executes it otherwise. Three things are added here, in one place:
 
 - ``python book/_ext/cloudlab_execute.py`` (``make notebooks``, which ``make book`` runs
-  first) executes every notebook of ``_toc.yml`` that has no cached result, two in
-  parallel (the machines this runs on have two cores; myst-nb alone would run them one
-  after another), with the same timeout rules as the build, and prints how long each
-  took. A failing cell stops it with the notebook, the cell and the error.
+  first) executes every notebook of ``_toc.yml`` that has no cached result, three in
+  parallel (myst-nb alone would run them one after another), with the same timeout
+  rules as the build, and prints how long each took. A failing cell stops it with the
+  notebook, the cell and the error. So does a notebook that leaves a process or a
+  listening port behind after its last cell (:func:`left_running`).
 - jupyter-cache keys on a notebook's code cells only, so a change to ``src/``, ``labs/``
   or a lock file would otherwise leave yesterday's numbers on the page. The files the
   chapters run against are hashed; when the hash changes the cache is cleared and every
@@ -51,7 +52,11 @@ INPUTS_FILE = CACHE / "cloudlab-inputs.sha256"
 #: What every chapter runs against: the package, the labs and the locks. A change to any
 #: of these re-executes every notebook.
 INPUTS = ("src", "labs", "requirements.txt", "tools/checkov/requirements.txt", "_config.yml")
-WORKERS = 2
+#: Three on two cores, because the chapters mostly wait (on a real fleet under a paced
+#: load, on the emulator, on checkov): a clean run used about a third of two cores with
+#: two at a time, and three cut its wall time by a quarter (74 s against 101 s, one run
+#: each on the same busy machine).
+WORKERS = 3
 
 
 @dataclass(frozen=True)
@@ -129,7 +134,7 @@ def inputs_digest(root: Path = ROOT) -> str:
 def cell_timeout(root: Path = ROOT) -> int:
     """Seconds a cell may run: ``execute.timeout`` in _config.yml, as in the build.
 
-    Kept short on purpose: with two notebooks at a time, a cell that shows widgets
+    Kept short on purpose: with several notebooks at a time, a cell that shows widgets
     sometimes gets its reply only when the timeout runs out, and then passes
     (jupyter/nbclient#312). The lab chapters (Docker, Terraform, real AWS where present)
     allow longer in their own ``mystnb.execution_timeout``.
@@ -156,7 +161,7 @@ REPLY_POLL = 1.0
 def _kernel_manager_class() -> type:
     """A kernel manager whose clients wait for shell replies in short slices.
 
-    With two notebooks executing at a time, a cell that shows widgets sometimes gets its
+    With several notebooks executing at a time, a cell that shows widgets sometimes gets its
     execute reply only when the whole cell timeout has run out, and then passes
     (jupyter/nbclient#312, open): one long poll of the shell socket misses the wake-up.
     Waiting in slices of :data:`REPLY_POLL` seconds finds the reply within a second. Only
@@ -184,13 +189,93 @@ def _kernel_manager_class() -> type:
 
     class SlicedClient(AsyncKernelClient):
         shell_channel_class = Type(SlicedChannel)
+        manager: Any = None
+
+        def execute(self, *args: Any, **kwargs: Any) -> str:
+            # The kernel is ready when the first cell is sent: what it listens on now
+            # (its ZeroMQ channels, its output pipe) is its own.
+            if self.manager is not None and self.manager.baseline is None:
+                self.manager.baseline = listening_ports([self.manager.provisioner.pid])
+            return str(super().execute(*args, **kwargs))
 
     class Manager(AsyncKernelManager):
+        baseline: set[int] | None = None
+
         @default("client_factory")
         def _sliced_client(self) -> type:
             return SlicedClient
 
+        def client(self, **kwargs: Any) -> Any:
+            client = super().client(**kwargs)
+            client.manager = self
+            return client
+
+        async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+            pid = getattr(self.provisioner, "pid", None)
+            if pid is not None and not restart:
+                LEFT_RUNNING.extend(left_running(pid, self.baseline or set()))
+            await super().shutdown_kernel(now=now, restart=restart)
+
     return Manager
+
+
+#: What the last notebook's kernel left running when its last cell had finished.
+LEFT_RUNNING: list[str] = []
+
+
+def _processes() -> dict[int, tuple[int, str]]:
+    """Every live process from ``/proc``: its parent's id and its name."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            text = stat.read_text()
+            name = text[text.index("(") + 1 : text.rindex(")")]
+            state, ppid = text[text.rindex(")") + 2 :].split()[:2]
+            if state != "Z":
+                found[int(stat.parent.name)] = (int(ppid), name)
+    return found
+
+
+def listening_ports(pids: Iterable[int]) -> set[int]:
+    """The TCP ports on which any of ``pids`` has a listening socket (from ``/proc``)."""
+    proc = Path("/proc")
+    listening = {}
+    for table in ("tcp", "tcp6"):
+        with contextlib.suppress(OSError):
+            for row in (proc / "net" / table).read_text().splitlines()[1:]:
+                fields = row.split()
+                if fields[3] == "0A":  # LISTEN; fields[9] is the socket's inode
+                    listening[fields[9]] = int(fields[1].rsplit(":", 1)[1], 16)
+    ports = set()
+    for pid in pids:
+        for fd in (proc / str(pid) / "fd").glob("*"):
+            with contextlib.suppress(OSError):
+                link = os.readlink(fd)
+                if link.startswith("socket:[") and link[8:-1] in listening:
+                    ports.add(listening[link[8:-1]])
+    return ports
+
+
+def left_running(pid: int, own_ports: set[int]) -> list[str]:
+    """The processes started under ``pid`` that still run, and new ports any of them hold.
+
+    A chapter must stop what it starts (a fleet, a moto server, a copy of the app): in
+    JupyterLab the kernel lives on after the last cell, and so would they. Read from
+    ``/proc``; on a system without it (macOS) nothing is reported. ``own_ports`` are the
+    kernel's own, listening before its first cell ran.
+    """
+    if not Path("/proc/self/stat").is_file():
+        return []
+    processes = _processes()
+    tree, frontier = [], [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [child for child, (ppid, _) in processes.items() if ppid == parent]
+        tree.extend(children)
+        frontier.extend(children)
+    ports = listening_ports([pid, *tree]) - own_ports
+    found = [f"{processes[child][1]} (pid {child})" for child in sorted(tree)]
+    return found + [f"a socket listening on port {port}" for port in sorted(ports)]
 
 
 def _execute(path: str, default_timeout: int) -> tuple[str, str | None, float, str | None]:
@@ -207,8 +292,11 @@ def _execute(path: str, default_timeout: int) -> tuple[str, str | None, float, s
         meta_override=True,
         kernel_manager_class=_kernel_manager_class(),
     )
+    left, LEFT_RUNNING[:] = list(LEFT_RUNNING), []
     if result.err is not None:
         return path, None, result.time, _one_line(result.err)
+    if left:
+        return path, None, result.time, "still running after the last cell: " + ", ".join(left)
     return path, nbformat.writes(result.nb), result.time, None
 
 

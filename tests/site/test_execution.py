@@ -45,3 +45,41 @@ def test_a_change_to_the_package_changes_the_inputs_digest(tmp_path: Path) -> No
     before = execution.inputs_digest(tmp_path)
     module.write_text("x = 2\n")
     assert execution.inputs_digest(tmp_path) != before
+
+
+def _notebook(folder: Path, name: str, code: str) -> str:
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(code)]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    path = folder / f"{name}.ipynb"
+    nbformat.write(notebook, path)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("code", "left"),
+    [
+        ("import subprocess\nsubprocess.run(['true'], check=True)", None),
+        ("import subprocess\nchild = subprocess.Popen(['sleep', '30'])", "sleep (pid "),
+        (
+            "import socket\nserver = socket.socket()\n"
+            "server.bind(('127.0.0.1', 0))\nserver.listen()",
+            "a socket listening on port ",
+        ),
+    ],
+    ids=["stops-what-it-starts", "leaves-a-process", "leaves-a-port"],
+)
+def test_a_notebook_that_leaves_a_process_or_a_port_running_fails(
+    tmp_path: Path, code: str, left: str | None
+) -> None:
+    _, text, _, error = execution._execute(_notebook(tmp_path, "chapter", code), 60)
+    if left is None:
+        assert error is None
+        assert text is not None
+    else:
+        assert text is None
+        assert error is not None
+        assert error.startswith("still running after the last cell: ")
+        assert left in error
