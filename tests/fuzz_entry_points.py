@@ -189,7 +189,6 @@ EXEMPT: dict[str, str] = {
             "widgets.loadbalancer.load_figure",
             "widgets.scaling.blue_green_figure",
             "widgets.scaling.scaling_figure",
-            "widgets.loadbalancer.binned",
         )
     },
     **{

@@ -8,6 +8,10 @@ with the figure's alt text, which the code that draws the figure writes from the
 data it draws (so a screen reader hears what the picture shows). The same output works in
 a notebook cell and inside a widget's Output, so the book and the widgets need no other
 route for alt text.
+
+It is also the one home of the look every picture shares: the palette (Okabe–Ito colours,
+the text colours of the widgets' HTML, and the greys) and the axis helpers of the
+simulation plots (:func:`time_axis`, :func:`tidy`, :func:`binned`).
 """
 
 from __future__ import annotations
@@ -17,7 +21,63 @@ import io
 from html import escape
 from typing import Any
 
+import numpy as np
 from matplotlib.figure import Figure
+
+# ------------------------------------------------------------------ palette
+
+#: Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
+BLUE = "#0072B2"
+ORANGE = "#E69F00"
+GREEN = "#009E73"
+PURPLE = "#CC79A7"  # Okabe–Ito's "reddish purple"
+SKY = "#56B4E9"
+VERMILION = "#D55E00"
+YELLOW = "#F0E442"
+BLACK = "#000000"
+PALETTE = (BLUE, ORANGE, GREEN, PURPLE, SKY, VERMILION, YELLOW)
+#: The palette colours light enough to need dark text on them.
+LIGHT = frozenset({ORANGE, SKY, YELLOW})
+
+#: Light tints of blue, green and purple (fills under the palette's edges).
+BLUE_TINT = "#d4e6f4"
+GREEN_TINT = "#d5efe5"
+PURPLE_TINT = "#f2e2ec"
+PALE_BLUE = "#eef4fb"
+PALE_SLATE = "#eef3f8"
+PALE_YELLOW = "#fff2b3"  # the winning row of a table
+#: Darker accents: vermilion and orange for text or edges, a steel blue, a slate, violet.
+DARK_VERMILION = "#A03C00"
+DARK_ORANGE = "#9c6b00"
+STEEL = "#3b6ea5"
+SLATE = "#7f8c99"
+VIOLET = "#7A4FA0"
+
+#: Text colours of the widgets' HTML, each at least 4.5:1 against white (WCAG 2.1 AA):
+#: darker shades of the Okabe–Ito green and vermilion, an error red, an "allowed" green.
+TEXT_GREEN = "#007A5A"
+TEXT_VERMILION = "#B34A00"
+ERROR_RED = "#b00020"
+ALLOW_GREEN = "#1b7f3b"
+
+#: Greys, darkest first, named by their lightness in per cent (``#777`` is ``#777777``).
+GREY_11 = "#1d1d1d"
+GREY_13 = "#222"
+GREY_17 = "#2b2b2b"
+GREY_20 = "#333"
+GREY_24 = "#3d3d3d"
+GREY_27 = "#444"
+GREY_33 = "#555"
+GREY_35 = "#595959"
+GREY_40 = "#666"
+GREY_47 = "#777"
+GREY_53 = "#888"
+GREY_54 = "#8a8a8a"
+GREY_60 = "#999"
+GREY_69 = "#b0b0b0"
+GREY_93 = "#eee"
+GREY_95 = "#f2f2f2"
+GREY_98 = "#fbfbfb"
 
 
 class ShownFigure(Figure):
@@ -49,3 +109,66 @@ class ShownFigure(Figure):
             f'<img src="data:image/png;base64,{data}" alt="{escape(self.alt)}" '
             'style="max-width:100%;height:auto">'
         )
+
+
+# ------------------------------------------------------------------ axes of the simulations
+
+#: Seconds per unit of :func:`time_axis`.
+TIME_SCALE = {"h": 3600.0, "min": 60.0, "s": 1.0}
+
+
+def time_axis(ax: Any, t_end: float) -> str:
+    """Label ``ax``'s x axis in hours, minutes or seconds for a run of ``t_end`` seconds.
+
+    Returns the unit's key in :data:`TIME_SCALE`.
+    """
+    if t_end > 3 * 3600:
+        ax.set_xlabel("time (hours)")
+        return "h"
+    if t_end > 600:
+        ax.set_xlabel("time (minutes)")
+        return "min"
+    ax.set_xlabel("time (seconds)")
+    return "s"
+
+
+def tidy(*axes: Any) -> None:
+    """Light grid, no top or right frame: the look every simulation plot shares."""
+    for ax in axes:
+        ax.grid(alpha=0.3)
+        ax.spines[["top", "right"]].set_visible(False)
+
+
+def binned(
+    t_s: np.ndarray, counts: np.ndarray, step_s: float, max_points: int = 600
+) -> tuple[np.ndarray, np.ndarray]:
+    """Average per-step counts into at most ``max_points`` bins, as a rate per second.
+
+    Parameters
+    ----------
+    t_s : numpy.ndarray
+        Start of each step, seconds.
+    counts : numpy.ndarray
+        Counts per step; shape ``(steps,)`` or ``(steps, columns)``.
+    step_s : float
+        Step length, seconds.
+    max_points : int
+        Most bins to return.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Bin start times (seconds) and counts per second in each bin, plus a final
+        point at the end of the last bin repeating its value (for step plots).
+    """
+    width = max(1, int(np.ceil(len(t_s) / max_points)))
+    usable = len(t_s) // width * width
+    if usable == 0:
+        times, rates = t_s, counts / step_s
+    else:
+        shape = (usable // width, width, *counts.shape[1:])
+        summed = counts[:usable].reshape(shape).sum(axis=1)
+        times, rates = t_s[:usable:width], summed / (width * step_s)
+    # One more point at the end of the last bin, so step plots reach the right edge.
+    end = times[-1] + (width if usable else 1) * step_s
+    return np.append(times, end), np.concatenate([rates, rates[-1:]])

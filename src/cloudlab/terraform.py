@@ -18,7 +18,7 @@ import networkx as nx
 from hcl2 import SerializationOptions
 from matplotlib.figure import Figure
 
-from cloudlab.figures import ShownFigure
+from cloudlab.figures import GREY_69, PALE_BLUE, STEEL, ShownFigure
 
 #: Plain values without HCL's quoting, blocks as lists, no comments (python-hcl2 8.x).
 OPTIONS = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
@@ -140,7 +140,7 @@ def graph_figure(graph: nx.DiGraph, title: str) -> Figure:
         graph,
         position,
         ax=ax,
-        edge_color="#b0b0b0",
+        edge_color=GREY_69,
         arrowsize=7,
         width=0.6,
         node_size=2600,
@@ -159,7 +159,7 @@ def graph_figure(graph: nx.DiGraph, title: str) -> Figure:
         {n: label(n) for n in graph},
         ax=ax,
         font_size=7,
-        bbox={"boxstyle": "round,pad=0.3", "fc": "#eef4fb", "ec": "#3b6ea5", "lw": 0.6},
+        bbox={"boxstyle": "round,pad=0.3", "fc": PALE_BLUE, "ec": STEEL, "lw": 0.6},
     )
     ax.set_title(title, loc="left", fontsize=11)
     ax.margins(x=0.12)

@@ -531,14 +531,6 @@ def crossovers(
     return sorted(found, key=lambda c: (c.tasks, c.cheaper))
 
 
-_COLOURS = {
-    "ecs-fargate": "#0072B2",
-    "ecs-ec2": "#D55E00",
-    "eks-fargate": "#009E73",
-    "eks-ec2": "#CC79A7",
-}
-
-
 def cost_figure(
     workload: Workload,
     max_tasks: int = 40,
@@ -555,7 +547,9 @@ def cost_figure(
     matplotlib.figure.Figure
         Not shown; it shows itself as a PNG in Jupyter, or save it.
     """
-    from cloudlab.figures import ShownFigure
+    from cloudlab.figures import BLUE, GREEN, PURPLE, VERMILION, ShownFigure
+
+    colours = {"ecs-fargate": BLUE, "ecs-ec2": VERMILION, "eks-fargate": GREEN, "eks-ec2": PURPLE}
 
     curves = cost_curve(
         workload,
@@ -584,7 +578,7 @@ def cost_figure(
         if key not in curves:
             continue
         label = LABELS[key] + (f" ({instance_type})" if key.endswith("ec2") else "")
-        ax.step(tasks, curves[key], where="mid", color=_COLOURS[key], label=label, lw=1.8)
+        ax.step(tasks, curves[key], where="mid", color=colours[key], label=label, lw=1.8)
     for point in points:
         ax.plot(point.tasks, point.usd, "o", ms=9, mfc="none", mec="black", mew=1.5)
         ax.annotate(

@@ -14,17 +14,26 @@ from collections.abc import Sequence
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from cloudlab.figures import ShownFigure
+from cloudlab.figures import (
+    GREY_13,
+    GREY_20,
+    GREY_33,
+    GREY_60,
+    GREY_95,
+    LIGHT,
+    PALETTE,
+    VERMILION,
+    ShownFigure,
+)
 from cloudlab.net.addresses import Network, parse_network
 from cloudlab.net.subnets import free_blocks
 
 __all__ = ["address_map"]
 
 #: Colour-blind-friendly qualitative palette (Okabe-Ito), without black.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 #: Light palette colours get dark text, dark ones white text.
-_DARK_TEXT = frozenset({"#E69F00", "#56B4E9", "#F0E442"})
-FREE_COLOUR = "#f2f2f2"
+_DARK_TEXT = LIGHT
+FREE_COLOUR = GREY_95
 #: Below this share of the parent, the subnets also get a zoomed row of their own.
 ZOOM_BELOW = 0.05
 _CHAR_WIDTH = 0.0092  # rough width of one 8-pt character as a share of the row
@@ -59,18 +68,16 @@ def _draw_row(
                 width,
                 0.8,
                 facecolor=FREE_COLOUR,
-                edgecolor="#999999",
+                edgecolor=GREY_60,
                 hatch="///",
                 linewidth=0.5,
             )
         )
         text = f"free\n{net}"
         if _fits(text, width):
-            ax.text(x + width / 2, 0.5, text, ha="center", va="center", fontsize=8, color="#555555")
+            ax.text(x + width / 2, 0.5, text, ha="center", va="center", fontsize=8, color=GREY_33)
         elif _fits("free", width):
-            ax.text(
-                x + width / 2, 0.5, "free", ha="center", va="center", fontsize=8, color="#555555"
-            )
+            ax.text(x + width / 2, 0.5, "free", ha="center", va="center", fontsize=8, color=GREY_33)
     common = _common_start([str(net.network_address) for net, _, _ in blocks])
     for net, label, colour in blocks:
         x = (int(net.network_address) - start) / span
@@ -91,7 +98,7 @@ def _draw_row(
                     ha="center",
                     va="center",
                     fontsize=8,
-                    color="#222222" if colour in _DARK_TEXT else "white",
+                    color=GREY_13 if colour in _DARK_TEXT else "white",
                     fontweight="bold",
                 )
                 break
@@ -106,7 +113,7 @@ def _draw_row(
                     ha="center",
                     va="center",
                     fontsize=7,
-                    color="#222222" if colour in _DARK_TEXT else "white",
+                    color=GREY_13 if colour in _DARK_TEXT else "white",
                     fontweight="bold",
                     rotation=90,
                 )
@@ -220,7 +227,7 @@ def address_map(
                 1,
                 0.8,
                 facecolor=FREE_COLOUR,
-                edgecolor="#999999",
+                edgecolor=GREY_60,
                 hatch="///",
                 linewidth=0.5,
             )
@@ -231,7 +238,7 @@ def address_map(
         x1 = (high + 1 - start) / net.num_addresses
         mark = max(x1 - x0, 0.004)
         top.add_patch(
-            Rectangle((min(x0, 1 - mark), 0.0), mark, 1.0, facecolor="#D55E00", edgecolor="#D55E00")
+            Rectangle((min(x0, 1 - mark), 0.0), mark, 1.0, facecolor=VERMILION, edgecolor=VERMILION)
         )
         part = f"{share:.1%}" if share >= 0.001 else f"1/{round(1 / share):,}"
         top.text(
@@ -241,7 +248,7 @@ def address_map(
             ha="center",
             va="center",
             fontsize=8,
-            color="#333333",
+            color=GREY_20,
             bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85},
         )
         bottom = axes[1]

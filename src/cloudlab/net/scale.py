@@ -18,7 +18,7 @@ from ipaddress import IPv4Network, IPv6Network
 from matplotlib.dates import DateFormatter, YearLocator
 from matplotlib.figure import Figure
 
-from cloudlab.figures import ShownFigure
+from cloudlab.figures import BLUE, GREY_60, ORANGE, VERMILION, ShownFigure
 
 __all__ = [
     "COUNTS",
@@ -89,7 +89,7 @@ COUNTS: tuple[Count, ...] = tuple(
     )
 )
 
-_COLOURS = {"IPv6": "#0072B2", "IPv4": "#E69F00", "world": "#999999"}
+_COLOURS = {"IPv6": BLUE, "IPv4": ORANGE, "world": GREY_60}
 
 
 def _power_of_ten(value: float) -> str:
@@ -211,7 +211,7 @@ def exhaustion_figure(
     ax = fig.add_subplot()
     for milestone in sorted(milestones, key=lambda m: m.when):
         row = rows.index(milestone.registry)
-        ax.plot([milestone.when], [row], marker="o", color="#D55E00", markersize=7)
+        ax.plot([milestone.when], [row], marker="o", color=VERMILION, markersize=7)
         ax.annotate(
             f"{milestone.when:%d %b %Y}\n{milestone.what}",
             (milestone.when, row),

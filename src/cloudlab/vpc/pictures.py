@@ -21,7 +21,32 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Patch
 
-from cloudlab.figures import ShownFigure
+from cloudlab.figures import (
+    BLUE,
+    BLUE_TINT,
+    DARK_ORANGE,
+    GREEN,
+    GREEN_TINT,
+    GREY_11,
+    GREY_13,
+    GREY_17,
+    GREY_20,
+    GREY_24,
+    GREY_27,
+    GREY_33,
+    GREY_40,
+    GREY_47,
+    GREY_54,
+    GREY_93,
+    GREY_98,
+    ORANGE,
+    PALE_SLATE,
+    PURPLE,
+    PURPLE_TINT,
+    SLATE,
+    VIOLET,
+    ShownFigure,
+)
 from cloudlab.net.pictures import address_map as _address_map
 from cloudlab.vpc.plan import KINDS, NetworkPlan, SubnetPlan
 
@@ -29,14 +54,14 @@ __all__ = ["KIND_COLOURS", "address_map", "architecture_diagram"]
 
 #: Fill and edge colour of each kind of subnet (Okabe-Ito hues, lightened fills).
 KIND_COLOURS: dict[str, tuple[str, str]] = {
-    "public": ("#d5efe5", "#009E73"),
-    "private": ("#d4e6f4", "#0072B2"),
-    "isolated": ("#f2e2ec", "#CC79A7"),
+    "public": (GREEN_TINT, GREEN),
+    "private": (BLUE_TINT, BLUE),
+    "isolated": (PURPLE_TINT, PURPLE),
 }
-_V4 = "#222222"  # IPv4 default routes
-_V6 = "#7A4FA0"  # IPv6 default routes to the egress-only gateway
-_NAT = "#E69F00"
-_IGW = "#3d3d3d"
+_V4 = GREY_13  # IPv4 default routes
+_V6 = VIOLET  # IPv6 default routes to the egress-only gateway
+_NAT = ORANGE
+_IGW = GREY_24
 
 # Layout, in inches (the axes span the figure one-to-one).
 _SUBNET_W = 2.5
@@ -170,8 +195,8 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
         Y(vpc_bottom),
         vpc_w,
         vpc_bottom - vpc_top,
-        "#fbfbfb",
-        "#555555",
+        GREY_98,
+        GREY_33,
         linewidth=1.4,
         zorder=1,
     )
@@ -180,7 +205,7 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
         Y(vpc_top + 0.2),
         f"VPC {plan.vpc_cidr}" + (f"  ·  IPv6 {plan.ipv6_cidr}" if ipv6 else ""),
         fontsize=8,
-        color="#333333",
+        color=GREY_20,
         va="center",
         zorder=2,
     )
@@ -207,8 +232,8 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
         Y(internet_top + internet_h),
         internet_w,
         internet_h,
-        "#eef3f8",
-        "#7f8c99",
+        PALE_SLATE,
+        SLATE,
         style="round,pad=0,rounding_size=0.2",
         zorder=2,
     )
@@ -219,7 +244,7 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
         fontsize=9,
         ha="center",
         va="center",
-        color="#333333",
+        color=GREY_20,
         zorder=3,
     )
     ax.annotate(
@@ -272,7 +297,7 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
             col_w,
             col_bottom - col_top,
             "none",
-            "#8a8a8a",
+            GREY_54,
             linestyle=(0, (3, 2)),
             linewidth=1.0,
             zorder=1,
@@ -282,7 +307,7 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
             Y(col_top + 0.17),
             f"Availability Zone {az}",
             fontsize=7.5,
-            color="#555555",
+            color=GREY_33,
             va="center",
             style="italic",
             zorder=2,
@@ -293,7 +318,7 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
         for r, tier_name in enumerate(order):
             subnet = next(s for s in plan.subnets if s.tier == tier_name and s.az == az)
             top = first_row + r * (row_h + _ROW_GAP)
-            face, edge = KIND_COLOURS.get(subnet.kind or "private", ("#eeeeee", "#777777"))
+            face, edge = KIND_COLOURS.get(subnet.kind or "private", (GREY_93, GREY_47))
             _box(ax, x0, Y(top + row_h), _SUBNET_W, row_h, face, edge, linewidth=1.4, zorder=2)
             ax.text(
                 x0 + 0.1,
@@ -301,7 +326,7 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
                 subnet.name,
                 fontsize=8,
                 fontweight="bold",
-                color="#1d1d1d",
+                color=GREY_11,
                 va="center",
                 zorder=3,
             )
@@ -310,7 +335,7 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
                 Y(top + 0.31),
                 _subnet_text(subnet),
                 fontsize=6.8,
-                color="#2b2b2b",
+                color=GREY_17,
                 va="top",
                 linespacing=1.35,
                 zorder=3,
@@ -330,7 +355,7 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
             if az in plan.nat_azs and subnet.public and az not in nat_boxes:
                 nx0, nx1 = x1 - 0.78, x1 - 0.1
                 ny = top + row_h - 0.22
-                _box(ax, nx0, Y(ny + 0.14), nx1 - nx0, 0.28, _NAT, "#9c6b00", zorder=6)
+                _box(ax, nx0, Y(ny + 0.14), nx1 - nx0, 0.28, _NAT, DARK_ORANGE, zorder=6)
                 ax.text(
                     (nx0 + nx1) / 2,
                     Y(ny),
@@ -339,7 +364,7 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
                     ha="center",
                     va="center",
                     fontweight="bold",
-                    color="#1d1d1d",
+                    color=GREY_11,
                     zorder=7,
                 )
                 nat_boxes[az] = (nx0, nx1, ny, ny - 0.14)
@@ -402,7 +427,7 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
                 Y(bottom - 0.12),
                 "no route to the internet",
                 fontsize=6.3,
-                color="#666666",
+                color=GREY_40,
                 ha="right",
                 va="center",
                 style="italic",
@@ -419,7 +444,7 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
     # Room to grow, and the key.
     for i, line in enumerate(note_lines):
         ax.text(
-            vpc_left, Y(vpc_bottom + 0.2 + 0.18 * i), line, fontsize=7, color="#444444", va="center"
+            vpc_left, Y(vpc_bottom + 0.2 + 0.18 * i), line, fontsize=7, color=GREY_27, va="center"
         )
     handles: list[Artist] = [
         Patch(facecolor=KIND_COLOURS[k][0], edgecolor=KIND_COLOURS[k][1], label=f"{k} subnet")
@@ -447,7 +472,7 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
         )
     if nat_boxes:
         handles.append(
-            Patch(facecolor=_NAT, edgecolor="#9c6b00", label="NAT gateway (in a public subnet)")
+            Patch(facecolor=_NAT, edgecolor=DARK_ORANGE, label="NAT gateway (in a public subnet)")
         )
     ax.legend(
         handles=handles,

@@ -1,5 +1,9 @@
-"""Pieces every widget shares: a one-line error, and a figure shown in an Output.
+"""Pieces every widget shares: the compute-render-clear base, a one-line error, HTML tables,
+and a figure shown in an Output.
 
+Every calculator widget is a :class:`Calculator`: ``compute()`` reads the controls and
+calls the model (raising ValueError for input it cannot use), ``render(result)`` fills the
+views, and on a ValueError ``clear(message)`` empties them and shows the one-line error.
 What each Output shows is also kept on the Output (:func:`showing`), with or without a
 kernel, so a test can check that a failed input leaves no picture of an earlier one.
 """
@@ -7,13 +11,14 @@ kernel, so a test can check that a failed input leaves no picture of an earlier 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from html import escape
+from typing import Any, ClassVar
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from cloudlab.figures import ShownFigure
+from cloudlab.figures import ERROR_RED, ShownFigure
 
 #: A figure, or a function that draws it (only called where it can be shown).
 Picture = Figure | Callable[[], Figure]
@@ -24,7 +29,7 @@ _SHOWING = "_cloudlab_showing"
 def error_html(message: str) -> str:
     """One line of escaped error text, styled as a warning (never a traceback)."""
     line = message.splitlines()[0] if message else ""
-    return f'<span style="color:#b00020">&#9888; {escape(line, quote=False)}</span>'
+    return f'<span style="color:{ERROR_RED}">&#9888; {escape(line, quote=False)}</span>'
 
 
 def has_kernel() -> bool:
@@ -72,3 +77,106 @@ def show_error(error: widgets.HTML, message: str, *outputs: widgets.Output) -> N
     error.value = error_html(message)
     for output in outputs:
         show_figure(output, None)
+
+
+# ------------------------------------------------------------------ HTML tables
+
+#: The style of a left-aligned label cell (a column heading or a row's name).
+LABEL_STYLE = "text-align:left;padding-right:1em"
+
+
+def code(text: object) -> str:
+    """``text`` escaped, in ``<code>``."""
+    return f"<code>{escape(str(text))}</code>"
+
+
+def cell(
+    html: str, *, style: str | None = None, header: bool = False, colspan: int | None = None
+) -> str:
+    """One ``<td>`` (``<th>`` when ``header``) holding ``html``, which is already escaped."""
+    tag = "th" if header else "td"
+    styled = "" if style is None else f' style="{style}"'
+    spans = "" if colspan is None else f' colspan="{colspan}"'
+    return f"<{tag}{styled}{spans}>{html}</{tag}>"
+
+
+def row(cells: Iterable[str], *, style: str | None = None) -> str:
+    """One ``<tr>`` of :func:`cell` strings."""
+    styled = "" if style is None else f' style="{style}"'
+    return f"<tr{styled}>{''.join(cells)}</tr>"
+
+
+def html_table(
+    rows: Iterable[str | Iterable[str]],
+    *,
+    head: Iterable[str] | None = None,
+    head_style: str | None = LABEL_STYLE,
+    sections: bool = False,
+) -> str:
+    """An HTML table: every widget's tables are built here.
+
+    Parameters
+    ----------
+    rows : iterable
+        Each a :func:`row` string, or the :func:`cell` strings of a plain row.
+    head : iterable of str, optional
+        Column headings (plain text: escaped here), as a first row of ``<th>``.
+    head_style : str or None
+        The headings' style attribute (None: no attribute).
+    sections : bool
+        Put the headings in ``<thead>`` and the rows in ``<tbody>``.
+    """
+    body = "".join(r if isinstance(r, str) else row(r) for r in rows)
+    top = "" if head is None else row(cell(escape(h), style=head_style, header=True) for h in head)
+    if sections:
+        return f"<table><thead>{top}</thead><tbody>{body}</tbody></table>"
+    return f"<table>{top}{body}</table>"
+
+
+# ------------------------------------------------------------------ the calculator base
+
+
+class Calculator(widgets.VBox):
+    """A widget that computes from its controls and shows the result, or one error line.
+
+    A subclass builds its controls and views, sets ``error`` (an HTML) and ``result``,
+    names the views a failed input empties in :attr:`texts` (HTML widgets) and
+    :attr:`pictures` (Outputs), and implements :meth:`compute` and :meth:`render`.
+    Its observers call :meth:`update`.
+    """
+
+    #: Attribute names of the HTML views emptied when the input cannot be used.
+    texts: ClassVar[tuple[str, ...]] = ()
+    #: Attribute names of the Outputs cleared when the input cannot be used.
+    pictures: ClassVar[tuple[str, ...]] = ()
+    error: widgets.HTML
+    result: Any
+
+    def compute(self) -> Any:
+        """Read the controls and run the model (raises ValueError for unusable input)."""
+        raise NotImplementedError
+
+    def render(self, result: Any) -> None:
+        """Fill the views from ``result`` (what :meth:`compute` returned)."""
+        raise NotImplementedError
+
+    def clear(self, message: str) -> None:
+        """No result: empty the views, clear the pictures, show ``message`` as the error."""
+        self.result = None
+        for name in self.texts:
+            getattr(self, name).value = ""
+        show_error(self.error, message, *(getattr(self, name) for name in self.pictures))
+
+    def update(self) -> None:
+        """Recompute from the controls: render the result, or clear and show the error."""
+        try:
+            result = self.compute()
+        except ValueError as problem:
+            self.clear(str(problem))
+            return
+        self.result = result
+        self.error.value = ""
+        self.render(result)
+
+    def _on_change(self, _change: object = None) -> None:
+        self.update()

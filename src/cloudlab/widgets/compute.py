@@ -7,6 +7,7 @@ computing happens there. Errors appear inline as one escaped line.
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
@@ -24,7 +25,8 @@ from cloudlab.compute.costs import (
 )
 from cloudlab.compute.decide import EXPERIENCE, LOAD, Answers, Recommendation, recommend
 from cloudlab.compute.prices import DEFAULT_PRICES, FARGATE_SIZES, PriceTable
-from cloudlab.widgets.common import error_html, show_error, show_figure
+from cloudlab.figures import GREY_47
+from cloudlab.widgets.common import Calculator, cell, html_table, row, show_figure
 
 __all__ = [
     "CostComparison",
@@ -41,34 +43,36 @@ _LINES = ("compute", "control plane", "load balancer", "NAT gateway", "public IP
 def comparison_html(result: Comparison, points: list[Crossover] | None = None) -> str:
     """The monthly cost table (USD per month), the cheapest in bold, then the crossovers."""
     cheapest = result.cheapest().option
-    head = "".join(
-        f'<th style="text-align:right;padding-left:1em">{escape(t)}</th>'
-        for t in (*_LINES, "total")
-    )
-    rows = []
+    left, right = "text-align:left", "text-align:right"
+    rows: list[str | list[str]] = [
+        [
+            cell("USD per month", style=left, header=True),
+            *(
+                cell(escape(t), style="text-align:right;padding-left:1em", header=True)
+                for t in (*_LINES, "total")
+            ),
+            cell("", header=True),
+        ]
+    ]
     for key in OPTIONS:
         if key in result.options:
             b = result.options[key]
-            cells = "".join(
-                f'<td style="text-align:right">{b.lines[line]:,.2f}</td>' for line in _LINES
-            )
             weight = "bold" if key == cheapest else "normal"
-            rows.append(
-                f'<tr style="font-weight:{weight}"><th style="text-align:left">'
-                f"{escape(b.label)}</th>{cells}"
-                f'<td style="text-align:right">{b.total:,.2f}</td>'
-                f'<td style="padding-left:1em;font-size:90%">{escape(b.detail)}</td></tr>'
-            )
+            cells = [
+                cell(escape(b.label), style=left, header=True),
+                *(cell(f"{b.lines[line]:,.2f}", style=right) for line in _LINES),
+                cell(f"{b.total:,.2f}", style=right),
+                cell(escape(b.detail), style="padding-left:1em;font-size:90%"),
+            ]
+            rows.append(row(cells, style=f"font-weight:{weight}"))
         else:
             why = escape(result.unavailable.get(key, ""))
-            rows.append(
-                f'<tr style="color:#777"><th style="text-align:left">{escape(LABELS[key])}</th>'
-                f'<td colspan="7">not possible: {why}</td></tr>'
-            )
-    table = (
-        '<table><tr><th style="text-align:left">USD per month</th>'
-        f"{head}<th></th></tr>{''.join(rows)}</table>"
-    )
+            cells = [
+                cell(escape(LABELS[key]), style=left, header=True),
+                cell(f"not possible: {why}", colspan=7),
+            ]
+            rows.append(row(cells, style=f"color:{GREY_47}"))
+    table = html_table(rows)
     if points is None:
         return table
     if not points:
@@ -79,7 +83,7 @@ def comparison_html(result: Comparison, points: list[Crossover] | None = None) -
     return table + crossing
 
 
-class CostComparison(widgets.VBox):
+class CostComparison(Calculator):
     """Workload inputs → monthly cost table, and the plot against scale with its crossovers.
 
     Attributes
@@ -99,6 +103,9 @@ class CostComparison(widgets.VBox):
     figure : matplotlib.figure.Figure or None
         The last figure drawn.
     """
+
+    texts = ("table",)
+    pictures = ("plot",)
 
     def __init__(self, prices: PriceTable = DEFAULT_PRICES) -> None:
         self.prices = prices
@@ -172,9 +179,6 @@ class CostComparison(widgets.VBox):
             control.observe(self._on_change, names="value")
         self.update()
 
-    def _on_change(self, _change: object) -> None:
-        self.update()
-
     def workload(self) -> Workload:
         """The workload the inputs describe (not yet checked)."""
         return Workload(
@@ -189,32 +193,35 @@ class CostComparison(widgets.VBox):
             arch=str(self.arch.value),
         )
 
-    def update(self) -> None:
-        """Recompute the table, the crossovers and the figure from the inputs."""
-        options = {
+    def _options(self) -> dict[str, Any]:
+        return {
             "instance_type": self.instance.value,
             "extended": bool(self.extended.value),
             "prices": self.prices,
         }
-        try:
-            workload = self.workload()
-            result = compare(workload, **options)
-            if not result.options:
-                raise ValueError(
-                    "no option can run this workload: " + "; ".join(result.unavailable.values())
-                )
-            curves = cost_curve(workload, int(self.max_tasks.value), **options)
-            points = crossovers(curves)
-        except ValueError as problem:
-            self.result, self.points, self.figure = None, [], None
-            self.table.value = ""
-            show_error(self.error, str(problem), self.plot)
-            return
-        self.result, self.points = result, points
-        self.error.value = ""
-        self.table.value = comparison_html(result, points)
+
+    def compute(self) -> Comparison:
+        """The comparison for the inputs; its crossovers are kept in ``points``."""
+        workload = self.workload()
+        result = compare(workload, **self._options())
+        if not result.options:
+            raise ValueError(
+                "no option can run this workload: " + "; ".join(result.unavailable.values())
+            )
+        curves = cost_curve(workload, int(self.max_tasks.value), **self._options())
+        self.points = crossovers(curves)
+        return result
+
+    def clear(self, message: str) -> None:
+        """No comparison: no crossovers, no figure, the error shown."""
+        self.points, self.figure = [], None
+        super().clear(message)
+
+    def render(self, result: Comparison) -> None:
+        """The cost table with its crossovers, and the figure (drawn where it shows)."""
+        self.table.value = comparison_html(result, self.points)
         self.figure = None
-        max_tasks = int(self.max_tasks.value)
+        workload, max_tasks, options = self.workload(), int(self.max_tasks.value), self._options()
 
         def draw() -> Figure:  # called only where the figure can show
             self.figure = cost_figure(workload, max_tasks, **options)
@@ -250,7 +257,7 @@ def recommendation_html(rec: Recommendation) -> str:
     return f"<p><b>{escape(rec.choice)}</b> (rule {rec.rule})</p><ul>{items}</ul>"
 
 
-class DecisionHelper(widgets.VBox):
+class DecisionHelper(Calculator):
     """Questions → a recommendation with cited reasons.
 
     Attributes
@@ -262,6 +269,8 @@ class DecisionHelper(widgets.VBox):
         The recommendation and its reasons.
     result : Recommendation or None
     """
+
+    texts = ("answer",)
 
     def __init__(self) -> None:
         style = {"description_width": "22em"}
@@ -309,9 +318,6 @@ class DecisionHelper(widgets.VBox):
             control.observe(self._on_change, names="value")
         self.update()
 
-    def _on_change(self, _change: object) -> None:
-        self.update()
-
     def answers(self) -> Answers:
         """The answers the questions hold (not yet checked)."""
         return Answers(
@@ -323,17 +329,12 @@ class DecisionHelper(widgets.VBox):
             ops_people=int(self.ops_people.value),
         )
 
-    def update(self) -> None:
-        """Recompute the recommendation."""
-        try:
-            rec = recommend(self.answers())
-        except ValueError as problem:
-            self.result = None
-            self.error.value = error_html(str(problem))
-            self.answer.value = ""
-            return
-        self.result = rec
-        self.error.value = ""
+    def compute(self) -> Recommendation:
+        """The recommendation for the answers given."""
+        return recommend(self.answers())
+
+    def render(self, rec: Recommendation) -> None:
+        """The recommendation and its reasons."""
         self.answer.value = recommendation_html(rec)
 
 

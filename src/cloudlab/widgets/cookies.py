@@ -11,8 +11,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from cloudlab.figures import BLACK, BLUE, TEXT_GREEN, TEXT_VERMILION
 from cloudlab.web.cookies import explain_set_cookie, parse_set_cookie
-from cloudlab.widgets.common import error_html
+from cloudlab.widgets.common import Calculator, cell, html_table
 
 __all__ = ["CookieExplainer", "explanation_table", "make_cookie_explainer_ui"]
 
@@ -21,25 +22,24 @@ EXAMPLE = "device_id=MjFM_MTxOBkgysTUfItAZA; Max-Age=31536000; HttpOnly; Path=/;
 
 # Text colours, each at least 4.5:1 against white (WCAG 2.1 AA): darker shades of the
 # Okabe-Ito blue, green and vermilion the pictures use.
-_KIND_COLOUR = {"session": "#0072B2", "persistent": "#007A5A", "deletion": "#B34A00"}
+_KIND_COLOUR = {"session": BLUE, "persistent": TEXT_GREEN, "deletion": TEXT_VERMILION}
 
 
 def explanation_table(rows: list[tuple[str, str]], kind: str) -> str:
     """The HTML table of ``(attribute, meaning)`` rows, headed by the cookie's kind."""
-    colour = _KIND_COLOUR.get(kind, "#000000")
+    colour = _KIND_COLOUR.get(kind, BLACK)
     head = (
         f'<div style="margin:0.3em 0"><b>Kind:</b> '
         f'<span style="color:{colour};font-weight:bold">{escape(kind)} cookie</span></div>'
     )
-    body = "".join(
-        f'<tr><th style="text-align:left;padding-right:1em;vertical-align:top">'
-        f"<code>{escape(attribute)}</code></th><td>{escape(meaning)}</td></tr>"
+    label = "text-align:left;padding-right:1em;vertical-align:top"
+    return head + html_table(
+        [cell(f"<code>{escape(attribute)}</code>", style=label, header=True), cell(escape(meaning))]
         for attribute, meaning in rows
     )
-    return f"{head}<table>{body}</table>"
 
 
-class CookieExplainer(widgets.VBox):
+class CookieExplainer(Calculator):
     """Text box → what the header means. Built by :func:`make_cookie_explainer_ui`.
 
     Attributes
@@ -54,6 +54,8 @@ class CookieExplainer(widgets.VBox):
         :func:`~cloudlab.web.cookies.parse_set_cookie` of the current text (None after an
         error).
     """
+
+    texts = ("table",)
 
     def __init__(self, value: str = EXAMPLE, *, now: float | None = None) -> None:
         self.text = widgets.Text(
@@ -70,22 +72,15 @@ class CookieExplainer(widgets.VBox):
         self.text.observe(self._on_change, names="value")
         self.update()
 
-    def _on_change(self, _change: object) -> None:
-        self.update()
+    def compute(self) -> dict[str, Any]:
+        """Read the text box: the parsed header (its rows of explanation kept for render)."""
+        info = parse_set_cookie(self.text.value, now=self._now)
+        self._rows = explain_set_cookie(self.text.value, now=self._now)
+        return info
 
-    def update(self) -> None:
-        """Re-read the text box."""
-        try:
-            info = parse_set_cookie(self.text.value, now=self._now)
-            rows = explain_set_cookie(self.text.value, now=self._now)
-        except ValueError as problem:
-            self.result = None
-            self.error.value = error_html(str(problem))
-            self.table.value = ""
-            return
-        self.result = info
-        self.error.value = ""
-        self.table.value = explanation_table(rows, info["kind"])
+    def render(self, info: dict[str, Any]) -> None:
+        """The explanation table."""
+        self.table.value = explanation_table(self._rows, info["kind"])
 
 
 def make_cookie_explainer_ui(value: str = EXAMPLE, *, now: float | None = None) -> CookieExplainer:

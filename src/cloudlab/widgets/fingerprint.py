@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from cloudlab.checks import number
-from cloudlab.figures import ShownFigure
+from cloudlab.figures import BLUE, GREY_33, VERMILION, ShownFigure
 from cloudlab.web.fingerprint import (
     FIGURES,
     INDEPENDENCE_NOTE,
@@ -29,7 +29,7 @@ from cloudlab.web.fingerprint import (
     crowd,
     estimate_bits,
 )
-from cloudlab.widgets.common import show_error, show_figure
+from cloudlab.widgets.common import LABEL_STYLE, Calculator, cell, html_table, show_figure
 
 __all__ = [
     "DEFAULT_ATTRIBUTES",
@@ -49,8 +49,8 @@ DEFAULT_ATTRIBUTES = ("user_agent", "screen", "timezone", "languages")
 MIN_POPULATION_EXPONENT = 3
 MAX_POPULATION_EXPONENT = 10
 
-LINE_COLOUR = "#0072B2"
-MARK_COLOUR = "#D55E00"
+LINE_COLOUR = BLUE
+MARK_COLOUR = VERMILION
 
 _SCALE_WORDS = {
     "thousand": 10**3,
@@ -213,7 +213,7 @@ def _checkbox_label(name: str) -> str:
     return f"{figure.label} ({figure.bits:g} bits, {figure.source})"
 
 
-class EntropyCalculator(widgets.VBox):
+class EntropyCalculator(Calculator):
     """Attribute checkboxes and a population → bits, "1 in N", anonymity set, plot.
 
     Built by :func:`make_entropy_calculator_ui`.
@@ -239,6 +239,9 @@ class EntropyCalculator(widgets.VBox):
     result : CrowdEstimate or None
         What they mean in the chosen population (None after an error).
     """
+
+    texts = ("summary",)
+    pictures = ("plot",)
 
     def __init__(
         self, attributes: Iterable[str] = DEFAULT_ATTRIBUTES, population: float = 1e6
@@ -276,7 +279,7 @@ class EntropyCalculator(widgets.VBox):
         self.error = widgets.HTML()
         self.summary = widgets.HTML()
         self.caveat = widgets.HTML(
-            f'<div style="font-size:90%;color:#555">&#9888; {escape(INDEPENDENCE_NOTE)}</div>'
+            f'<div style="font-size:90%;color:{GREY_33}">&#9888; {escape(INDEPENDENCE_NOTE)}</div>'
         )
         self.plot = widgets.Output()
         self.estimate: EntropyEstimate | None = None
@@ -299,11 +302,11 @@ class EntropyCalculator(widgets.VBox):
             ]
         )
         for box in self.checkboxes.values():
-            box.observe(self._update, names="value")
+            box.observe(self._on_change, names="value")
         self.population.observe(self._on_slider, names="value")
         self.population_text.observe(self._on_text, names="value")
         self._typed: float | None = population
-        self._update()
+        self.update()
 
     @property
     def selected(self) -> tuple[str, ...]:
@@ -319,11 +322,11 @@ class EntropyCalculator(widgets.VBox):
             value = number("population", self.population.value, 1)
             self.population_text.value = format_count(value)
         except ValueError as problem:  # NaN set from code: the slider itself takes it
-            self._show_error(str(problem))
+            self.clear(str(problem))
             return
         finally:
             self._syncing = False
-        self._update()
+        self.update()
 
     def _on_text(self, _change: Any = None) -> None:
         if self._syncing:
@@ -331,7 +334,7 @@ class EntropyCalculator(widgets.VBox):
         try:
             value = parse_population(self.population_text.value)
         except ValueError as problem:
-            self._show_error(str(problem))
+            self.clear(str(problem))
             return
         self._typed = value
         self._syncing = True
@@ -339,27 +342,25 @@ class EntropyCalculator(widgets.VBox):
             self.population.value = _clamp(value)
         finally:
             self._syncing = False
-        self._update()
+        self.update()
 
-    def _show_error(self, message: str) -> None:
+    def clear(self, message: str) -> None:
+        """No estimate: the error shown, the summary and the picture cleared."""
         self.estimate = None
-        self.result = None
-        self.summary.value = ""
-        show_error(self.error, message, self.plot)
+        super().clear(message)
 
-    def _update(self, _change: Any = None) -> None:
-        """Recompute from the checkboxes and the population."""
+    def compute(self) -> CrowdEstimate:
+        """The ticked attributes' bits (kept in ``estimate``) in the chosen population."""
         population = self._typed if self._typed is not None else self.population.value
-        try:
-            estimate = estimate_bits(self.selected)
-            result = crowd(estimate, population)
-        except ValueError as problem:
-            self._show_error(str(problem))
-            return
+        estimate = estimate_bits(self.selected)
+        result = crowd(estimate, population)
         self.estimate = estimate
-        self.result = result
-        self.error.value = ""
-        self.summary.value = summary_html(estimate, result)
+        return result
+
+    def render(self, result: CrowdEstimate) -> None:
+        """The summary table and the anonymity-set picture (drawn where it shows)."""
+        assert self.estimate is not None  # compute() set it
+        self.summary.value = summary_html(self.estimate, result)
         show_figure(  # drawn only where it shows
             self.plot,
             lambda: anonymity_figure(result.bits, result.population, compare=(10, 20, 30)),
@@ -386,12 +387,11 @@ def summary_html(estimate: EntropyEstimate, result: CrowdEstimate) -> str:
         ("Expected browsers sharing your fingerprint", format_count(result.anonymity_set)),
         ("Chance nobody else has it (uniform model)", f"{result.unique_probability:.1%}"),
     )
-    table = "".join(
-        f'<tr><th style="text-align:left;padding-right:1em">{escape(label)}</th>'
-        f"<td><code>{escape(value)}</code></td></tr>"
+    table = html_table(
+        [cell(escape(label), style=LABEL_STYLE, header=True), cell(f"<code>{escape(value)}</code>")]
         for label, value in rows
     )
-    return f"<table>{table}</table><p>{escape(verdict)}</p>"
+    return f"{table}<p>{escape(verdict)}</p>"
 
 
 def make_entropy_calculator_ui(

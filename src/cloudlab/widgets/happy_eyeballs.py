@@ -8,7 +8,7 @@ from typing import Any
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from cloudlab.figures import ShownFigure
+from cloudlab.figures import BLUE, ERROR_RED, ORANGE, ShownFigure
 from cloudlab.net.selection import (
     CONNECTION_ATTEMPT_DELAY_MS,
     MAX_CONNECTION_ATTEMPT_DELAY_MS,
@@ -17,12 +17,12 @@ from cloudlab.net.selection import (
     Race,
     simulate,
 )
-from cloudlab.widgets.common import error_html, show_figure
+from cloudlab.widgets.common import Calculator, cell, html_table, show_figure
 
 __all__ = ["FAMILY_COLOURS", "HappyEyeballsUI", "make_happy_eyeballs_ui", "race_figure"]
 
 #: Colours for the two families, readable for the common colour-vision deficiencies.
-FAMILY_COLOURS = {"IPv6": "#0072B2", "IPv4": "#E69F00"}
+FAMILY_COLOURS = {"IPv6": BLUE, "IPv4": ORANGE}
 
 _RESULT_STYLE = {
     "connected": {"alpha": 1.0, "hatch": None},
@@ -159,7 +159,7 @@ _STATES = [
 ]
 
 
-class HappyEyeballsUI(widgets.VBox):
+class HappyEyeballsUI(Calculator):
     """The Happy Eyeballs explorer: conditions in, outcome line and timeline out.
 
     Attributes
@@ -178,6 +178,9 @@ class HappyEyeballsUI(widgets.VBox):
     result : Race or None
         The latest simulation result (None while the conditions are impossible).
     """
+
+    texts = ("outcome", "details")
+    pictures = ("plot",)
 
     def __init__(self, **kwargs: Any) -> None:
         style = {"description_width": "initial"}
@@ -263,47 +266,46 @@ class HappyEyeballsUI(widgets.VBox):
             **kwargs,
         )
         for control in self.controls.values():
-            control.observe(self._update, names="value")
-        self._update()
+            control.observe(self._on_change, names="value")
+        self.update()
 
     def conditions(self) -> Conditions:
         """Build :class:`Conditions` from the current control values (may raise ValueError)."""
         return Conditions(**{name: w.value for name, w in self.controls.items()})
 
-    def _update(self, change: Any = None) -> None:
-        try:
-            result = simulate(self.conditions())
-        except ValueError as exc:
-            self.result = None
-            self.outcome.value = ""
-            self.details.value = ""
-            self.error.value = error_html(str(exc))
-            self._draw(None)
-            return
-        self.result = result
-        self.error.value = ""
-        colour = FAMILY_COLOURS.get(result.family or "", "#b00020")
+    def compute(self) -> Race:
+        """Race under the conditions the controls set."""
+        return simulate(self.conditions())
+
+    def render(self, result: Race) -> None:
+        """The outcome line, the attempts table and the timeline (drawn where it shows)."""
+        colour = FAMILY_COLOURS.get(result.family or "", ERROR_RED)
         self.outcome.value = (
             f'<b style="font-size:1.1em;color:{colour}">{escape(result.summary)}</b>'
         )
         self.details.value = _attempts_table(result)
-        self._draw(result)
-
-    def _draw(self, result: Race | None) -> None:
-        show_figure(self.plot, None if result is None else lambda: race_figure(result))
+        show_figure(self.plot, lambda: race_figure(result))
 
 
 def _attempts_table(result: Race) -> str:
     if not result.attempts:
         return ""
-    rows = "".join(
-        f"<tr><td>{i}</td><td>{a.family}</td><td>{escape(a.address)}</td>"
-        f"<td>{a.start_ms:.0f}</td><td>{a.end_ms:.0f}</td><td>{a.result}</td></tr>"
+    rows = (
+        [
+            cell(str(i)),
+            cell(a.family),
+            cell(escape(a.address)),
+            cell(f"{a.start_ms:.0f}"),
+            cell(f"{a.end_ms:.0f}"),
+            cell(a.result),
+        ]
         for i, a in enumerate(result.attempts, start=1)
     )
-    return (
-        "<table><thead><tr><th>#</th><th>family</th><th>address</th><th>start (ms)</th>"
-        f"<th>end (ms)</th><th>result</th></tr></thead><tbody>{rows}</tbody></table>"
+    return html_table(
+        rows,
+        head=["#", "family", "address", "start (ms)", "end (ms)", "result"],
+        head_style=None,
+        sections=True,
     )
 
 

@@ -10,15 +10,16 @@ from html import escape
 
 import ipywidgets as widgets
 
+from cloudlab.figures import BLUE, TEXT_VERMILION
 from cloudlab.net.addresses import NetworkInfo, describe
-from cloudlab.widgets.common import error_html
+from cloudlab.widgets.common import LABEL_STYLE, Calculator, cell, error_html, html_table
 
 __all__ = ["IPCalculator", "error_html", "make_ip_calculator_ui"]
 
 # Text colours: both at least 4.5:1 against white (WCAG 2.1 AA); the host colour is a
 # darker shade of the Okabe-Ito vermilion the pictures use.
-NETWORK_COLOUR = "#0072B2"
-HOST_COLOUR = "#B34A00"
+NETWORK_COLOUR = BLUE
+HOST_COLOUR = TEXT_VERMILION
 
 _ROWS = (
     ("address", "Address typed"),
@@ -49,13 +50,14 @@ def _cell(value: object) -> str:
 def property_table(info: NetworkInfo) -> str:
     """The HTML table of an address or network's properties."""
     data = info.to_dict()
-    rows = "".join(
-        f'<tr><th style="text-align:left;padding-right:1em">{escape(label)}</th>'
-        f"<td><code>{_cell(data[key])}</code></td></tr>"
+    return html_table(
+        [
+            cell(escape(label), style=LABEL_STYLE, header=True),
+            cell(f"<code>{_cell(data[key])}</code>"),
+        ]
         for key, label in _ROWS
         if data[key] is not None
     )
-    return f"<table>{rows}</table>"
 
 
 def binary_html(info: NetworkInfo) -> str:
@@ -73,7 +75,7 @@ def binary_html(info: NetworkInfo) -> str:
     )
 
 
-class IPCalculator(widgets.VBox):
+class IPCalculator(Calculator):
     """Text box → property table and binary view. Built by :func:`make_ip_calculator_ui`.
 
     Attributes
@@ -90,6 +92,8 @@ class IPCalculator(widgets.VBox):
         What was computed from the current input (None after an error).
     """
 
+    texts = ("binary", "table")
+
     def __init__(self, value: str = "10.1.2.3/20") -> None:
         self.text = widgets.Text(
             value=value,
@@ -105,21 +109,12 @@ class IPCalculator(widgets.VBox):
         self.text.observe(self._on_change, names="value")
         self.update()
 
-    def _on_change(self, _change: object) -> None:
-        self.update()
+    def compute(self) -> NetworkInfo:
+        """The properties of what the text box holds."""
+        return describe(self.text.value)
 
-    def update(self) -> None:
-        """Recompute from the text box."""
-        try:
-            info = describe(self.text.value)
-        except ValueError as problem:
-            self.result = None
-            self.error.value = error_html(str(problem))
-            self.binary.value = ""
-            self.table.value = ""
-            return
-        self.result = info
-        self.error.value = ""
+    def render(self, info: NetworkInfo) -> None:
+        """The binary view and the property table."""
         self.binary.value = binary_html(info)
         self.table.value = property_table(info)
 

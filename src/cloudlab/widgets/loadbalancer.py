@@ -9,7 +9,19 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from cloudlab.figures import ShownFigure
+from cloudlab.figures import (
+    BLACK,
+    DARK_VERMILION,
+    ORANGE,
+    PALETTE,
+    PURPLE,
+    TIME_SCALE,
+    VERMILION,
+    ShownFigure,
+    binned,
+    tidy,
+    time_axis,
+)
 from cloudlab.sim.loadbalancer import (
     ALGORITHMS,
     ERROR_REASONS,
@@ -20,7 +32,7 @@ from cloudlab.sim.loadbalancer import (
     Target,
     simulate_load_balancer,
 )
-from cloudlab.widgets.common import show_error, show_figure
+from cloudlab.widgets.common import Calculator, show_figure
 
 __all__ = [
     "COLOURS",
@@ -31,12 +43,12 @@ __all__ = [
 ]
 
 #: Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
-COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+COLOURS = PALETTE
 _ERROR_COLOURS = {
-    "target_down": "#D55E00",
-    "timed_out": "#CC79A7",
-    "drain_cutoff": "#E69F00",
-    "no_targets": "#000000",
+    "target_down": VERMILION,
+    "timed_out": PURPLE,
+    "drain_cutoff": ORANGE,
+    "no_targets": BLACK,
 }
 
 
@@ -46,60 +58,6 @@ _SHORT_REASONS = {
     "drain_cutoff": "cut off by draining",
     "no_targets": "no target left",
 }
-
-
-def binned(t_s: np.ndarray, counts: np.ndarray, step_s: float, max_points: int = 600):
-    """Average per-step counts into at most ``max_points`` bins, as a rate per second.
-
-    Parameters
-    ----------
-    t_s : numpy.ndarray
-        Start of each step, seconds.
-    counts : numpy.ndarray
-        Counts per step; shape ``(steps,)`` or ``(steps, columns)``.
-    step_s : float
-        Step length, seconds.
-    max_points : int
-        Most bins to return.
-
-    Returns
-    -------
-    (numpy.ndarray, numpy.ndarray)
-        Bin start times (seconds) and counts per second in each bin, plus a final
-        point at the end of the last bin repeating its value (for step plots).
-    """
-    width = max(1, int(np.ceil(len(t_s) / max_points)))
-    usable = len(t_s) // width * width
-    if usable == 0:
-        times, rates = t_s, counts / step_s
-    else:
-        shape = (usable // width, width, *counts.shape[1:])
-        summed = counts[:usable].reshape(shape).sum(axis=1)
-        times, rates = t_s[:usable:width], summed / (width * step_s)
-    # One more point at the end of the last bin, so step plots reach the right edge.
-    end = times[-1] + (width if usable else 1) * step_s
-    return np.append(times, end), np.concatenate([rates, rates[-1:]])
-
-
-def _time_axis(ax: Any, t_end: float) -> str:
-    if t_end > 3 * 3600:
-        ax.set_xlabel("time (hours)")
-        return "h"
-    if t_end > 600:
-        ax.set_xlabel("time (minutes)")
-        return "min"
-    ax.set_xlabel("time (seconds)")
-    return "s"
-
-
-_SCALE = {"h": 3600.0, "min": 60.0, "s": 1.0}
-
-
-def _tidy(*axes: Any) -> None:
-    """Light grid, no top or right frame: the look every simulation plot shares."""
-    for ax in axes:
-        ax.grid(alpha=0.3)
-        ax.spines[["top", "right"]].set_visible(False)
 
 
 def load_figure(run: LoadBalancerRun, *, width: float = 9.0) -> Figure:
@@ -127,8 +85,8 @@ def load_figure(run: LoadBalancerRun, *, width: float = 9.0) -> Figure:
     fig = ShownFigure(figsize=(width, 6.0), layout="constrained", alt=alt)
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     t_end = float(run.t_s[-1] + run.step_s)
-    unit = _time_axis(bottom, t_end)
-    scale = _SCALE[unit]
+    unit = time_axis(bottom, t_end)
+    scale = TIME_SCALE[unit]
     tb, load = binned(run.t_s, run.routed, run.step_s, max_points=150)
     top.stackplot(
         tb / scale,
@@ -161,7 +119,7 @@ def load_figure(run: LoadBalancerRun, *, width: float = 9.0) -> Figure:
     for d in run.detections:
         end = d.out_s if d.out_s is not None else t_end
         for ax in (top, bottom):
-            ax.axvspan(d.failed_s / scale, end / scale, color="#D55E00", alpha=0.25, lw=0, zorder=3)
+            ax.axvspan(d.failed_s / scale, end / scale, color=VERMILION, alpha=0.25, lw=0, zorder=3)
             if d.out_s is not None:
                 back = d.back_s if d.back_s is not None else t_end
                 ax.axvspan(d.out_s / scale, back / scale, color="grey", alpha=0.2, lw=0, zorder=3)
@@ -177,7 +135,7 @@ def load_figure(run: LoadBalancerRun, *, width: float = 9.0) -> Figure:
             xytext=(3, -12),
             textcoords="offset points",
             fontsize=8,
-            color="#A03C00",
+            color=DARK_VERMILION,
             zorder=5,
             bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 1},
         )
@@ -200,21 +158,21 @@ def load_figure(run: LoadBalancerRun, *, width: float = 9.0) -> Figure:
         from matplotlib.patches import Patch
 
         handles += [
-            Patch(color="#D55E00", alpha=0.25, label="failed, not yet detected"),
+            Patch(color=VERMILION, alpha=0.25, label="failed, not yet detected"),
             Patch(color="grey", alpha=0.25, label="out of service"),
         ]
         labels += ["failed, not yet detected", "out of service"]
     top.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     if errors.any():
         bottom.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7)
-    _tidy(top, bottom)
+    tidy(top, bottom)
     for ax in (top, bottom):
         ax.set_ylim(bottom=0)
     bottom.set_xlim(0, t_end / scale)
     return fig
 
 
-class LoadBalancerUI(widgets.VBox):
+class LoadBalancerUI(Calculator):
     """Load balancer explorer: targets, algorithm, health checks, a failure, a drain.
 
     Attributes
@@ -230,6 +188,9 @@ class LoadBalancerUI(widgets.VBox):
     result : LoadBalancerRun or None
         The latest run (None while the settings are impossible).
     """
+
+    texts = ("outcome",)
+    pictures = ("plot",)
 
     def __init__(self, **kwargs: Any) -> None:
         style = {"description_width": "initial"}
@@ -304,8 +265,8 @@ class LoadBalancerUI(widgets.VBox):
             [widgets.HBox([left, middle]), right, self.outcome, self.error, self.plot], **kwargs
         )
         for control in self.controls.values():
-            control.observe(self._update, names="value")
-        self._update()
+            control.observe(self._on_change, names="value")
+        self.update()
 
     def run(self) -> LoadBalancerRun:
         """Simulate 15 minutes with the current settings (may raise ValueError)."""
@@ -336,16 +297,12 @@ class LoadBalancerUI(widgets.VBox):
             seed=v["seed"],
         )
 
-    def _update(self, change: Any = None) -> None:
-        try:
-            result = self.run()
-        except ValueError as exc:
-            self.result = None
-            self.outcome.value = ""
-            show_error(self.error, str(exc), self.plot)
-            return
-        self.result = result
-        self.error.value = ""
+    def compute(self) -> LoadBalancerRun:
+        """:meth:`run`."""
+        return self.run()
+
+    def render(self, result: LoadBalancerRun) -> None:
+        """The summary, the totals per target and the picture (drawn where it shows)."""
         totals = ", ".join(f"{n}: {v:,}" for n, v in result.per_target().items())
         self.outcome.value = (
             f"<b>{escape(result.summary)}</b><br>Requests per target: {escape(totals)}"

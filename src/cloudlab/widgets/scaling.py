@@ -8,7 +8,17 @@ from typing import Any
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from cloudlab.figures import ShownFigure
+from cloudlab.figures import (
+    BLUE,
+    GREEN,
+    PURPLE,
+    TIME_SCALE,
+    VERMILION,
+    ShownFigure,
+    binned,
+    tidy,
+    time_axis,
+)
 from cloudlab.sim.autoscaling import (
     METRICS,
     ScalingPolicy,
@@ -24,8 +34,7 @@ from cloudlab.sim.bluegreen import (
     simulate_blue_green,
 )
 from cloudlab.sim.traffic import SHAPES, make_traffic
-from cloudlab.widgets.common import show_error, show_figure
-from cloudlab.widgets.loadbalancer import _SCALE, _tidy, _time_axis, binned
+from cloudlab.widgets.common import Calculator, show_figure
 
 __all__ = [
     "AutoscalingUI",
@@ -35,8 +44,6 @@ __all__ = [
     "make_blue_green_ui",
     "scaling_figure",
 ]
-
-BLUE, GREEN, RED = "#0072B2", "#009E73", "#D55E00"
 
 
 def scaling_figure(run: ScalingRun, *, width: float = 9.0) -> Figure:
@@ -65,8 +72,8 @@ def scaling_figure(run: ScalingRun, *, width: float = 9.0) -> Figure:
     fig = ShownFigure(figsize=(width, 7.0), layout="constrained", alt=alt)
     top, middle, bottom = fig.subplots(3, 1, sharex=True, height_ratios=(3, 2, 2))
     t_end = float(run.t_s[-1] + run.step_s)
-    unit = _time_axis(bottom, t_end)
-    scale = _SCALE[unit]
+    unit = time_axis(bottom, t_end)
+    scale = TIME_SCALE[unit]
     tb, demand = binned(run.t_s, run.demand, run.step_s)
     _, capacity = binned(
         run.t_s, run.running * run.service.task_capacity_rps * run.step_s, run.step_s
@@ -83,7 +90,13 @@ def scaling_figure(run: ScalingRun, *, width: float = 9.0) -> Figure:
     )
     if over.any():
         top.fill_between(
-            tb / scale, 0, over, color=RED, alpha=0.6, step="post", label="met no free capacity"
+            tb / scale,
+            0,
+            over,
+            color=VERMILION,
+            alpha=0.6,
+            step="post",
+            label="met no free capacity",
         )
     top.set_ylabel("requests per second")
     top.set_title(run.summary, fontsize=9, loc="left")
@@ -107,7 +120,7 @@ def scaling_figure(run: ScalingRun, *, width: float = 9.0) -> Figure:
             color="grey",
         )
     for event in run.events:
-        colour = RED if event.kind == "scale out" else GREEN
+        colour = VERMILION if event.kind == "scale out" else GREEN
         middle.plot(
             [event.t_s / scale],
             [event.after],
@@ -130,17 +143,17 @@ def scaling_figure(run: ScalingRun, *, width: float = 9.0) -> Figure:
             drawstyle="steps-pre",
             label=METRICS[run.policy.metric],
         )
-    bottom.axhline(run.policy.target_value, color=RED, lw=1, ls="--", label="target value")
+    bottom.axhline(run.policy.target_value, color=VERMILION, lw=1, ls="--", label="target value")
     bottom.set_ylabel(label)
     bottom.set_ylim(bottom=0)
     bottom.legend(loc="upper left", fontsize=8)
     latency_axis = bottom.twinx()
     _, latency = binned(run.t_s, run.latency_ms * run.step_s, run.step_s)
-    latency_axis.plot(tb / scale, latency, color="#CC79A7", lw=0.8, alpha=0.8)
-    latency_axis.set_ylabel("modelled response\ntime (ms)", color="#CC79A7")
+    latency_axis.plot(tb / scale, latency, color=PURPLE, lw=0.8, alpha=0.8)
+    latency_axis.set_ylabel("modelled response\ntime (ms)", color=PURPLE)
     latency_axis.set_ylim(bottom=0)
     latency_axis.spines[["top"]].set_visible(False)
-    _tidy(top, middle, bottom)
+    tidy(top, middle, bottom)
     bottom.set_xlim(0, t_end / scale)
     return fig
 
@@ -180,8 +193,8 @@ def blue_green_figure(
     fig = ShownFigure(figsize=(width, 5.5), layout="constrained", alt=alt)
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     t_end = float(run.t_s[-1] + run.step_s)
-    unit = _time_axis(bottom, t_end)
-    scale = _SCALE[unit]
+    unit = time_axis(bottom, t_end)
+    scale = TIME_SCALE[unit]
     per = max(1, round(run.alarm.period_s / run.step_s))
     points = max(1, len(run.t_s) // per)
     tb, blue = binned(run.t_s, run.blue_requests, run.step_s, max_points=points)
@@ -213,7 +226,7 @@ def blue_green_figure(
     bottom.plot(
         tb / scale,
         errors,
-        color=RED,
+        color=VERMILION,
         lw=1.5,
         drawstyle="steps-post",
         label=f"this run: {run.errors:,} errors",
@@ -237,7 +250,7 @@ def blue_green_figure(
     for end, breach in zip(run.period_end_s, run.breaching, strict=True):
         if breach:
             bottom.axvspan(
-                (end - run.alarm.period_s) / scale, end / scale, color=RED, alpha=0.12, lw=0
+                (end - run.alarm.period_s) / scale, end / scale, color=VERMILION, alpha=0.12, lw=0
             )
     if run.rollback_s is not None:
         for ax in (top, bottom):
@@ -253,7 +266,7 @@ def blue_green_figure(
     bottom.set_ylabel("errors users saw\nper second")
     bottom.set_ylim(bottom=0)
     bottom.legend(loc="upper left", fontsize=8)
-    _tidy(top, bottom)
+    tidy(top, bottom)
     bottom.set_xlim(0, t_end / scale)
     return fig
 
@@ -274,7 +287,7 @@ def _slider(
     )
 
 
-class AutoscalingUI(widgets.VBox):
+class AutoscalingUI(Calculator):
     """Service auto scaling explorer: a traffic curve against a target tracking policy.
 
     Attributes
@@ -290,6 +303,9 @@ class AutoscalingUI(widgets.VBox):
     result : ScalingRun or None
         The latest run.
     """
+
+    texts = ("outcome",)
+    pictures = ("plot",)
 
     def __init__(self, **kwargs: Any) -> None:
         self.controls: dict[str, widgets.ValueWidget] = {
@@ -347,8 +363,8 @@ class AutoscalingUI(widgets.VBox):
             [widgets.HBox([left, right]), self.outcome, self.error, self.plot], **kwargs
         )
         for control in self.controls.values():
-            control.observe(self._update, names="value")
-        self._update()
+            control.observe(self._on_change, names="value")
+        self.update()
 
     def run(self) -> ScalingRun:
         """Simulate with the current settings (may raise ValueError)."""
@@ -376,23 +392,19 @@ class AutoscalingUI(widgets.VBox):
         service = Service(task_capacity_rps=v["task_capacity_rps"], startup_s=v["startup_s"])
         return simulate_autoscaling(rates, policy, service, seed=v["seed"])
 
-    def _update(self, change: Any = None) -> None:
-        try:
-            result = self.run()
-        except ValueError as exc:
-            self.result = None
-            self.outcome.value = ""
-            show_error(self.error, str(exc), self.plot)
-            return
-        self.result = result
-        self.error.value = ""
+    def compute(self) -> ScalingRun:
+        """:meth:`run`."""
+        return self.run()
+
+    def render(self, result: ScalingRun) -> None:
+        """The summary, the first scaling events and the picture (drawn where it shows)."""
         events = "<br>".join(escape(e.text(result.metric_unit)) for e in result.events[:6])
         more = f"<br>… and {len(result.events) - 6} more" if len(result.events) > 6 else ""
         self.outcome.value = f"<b>{escape(result.summary)}</b><br>{events}{more}"
         show_figure(self.plot, lambda: scaling_figure(result))  # drawn only where it shows
 
 
-class BlueGreenUI(widgets.VBox):
+class BlueGreenUI(Calculator):
     """Blue/green explorer: a staged or all-at-once shift, a faulty green, an alarm.
 
     Attributes
@@ -410,6 +422,9 @@ class BlueGreenUI(widgets.VBox):
     comparison : BlueGreenRun or None
         The same traffic switched all at once, with the same alarm.
     """
+
+    texts = ("outcome",)
+    pictures = ("plot",)
 
     def __init__(self, **kwargs: Any) -> None:
         self.controls: dict[str, widgets.ValueWidget] = {
@@ -466,8 +481,8 @@ class BlueGreenUI(widgets.VBox):
             **kwargs,
         )
         for control in self.controls.values():
-            control.observe(self._update, names="value")
-        self._update()
+            control.observe(self._on_change, names="value")
+        self.update()
 
     def run(self) -> tuple[BlueGreenRun, BlueGreenRun]:
         """Simulate the chosen shift and an all-at-once switch (may raise ValueError)."""
@@ -491,16 +506,20 @@ class BlueGreenUI(widgets.VBox):
             simulate_blue_green(v["rps"], switch, **common),
         )
 
-    def _update(self, change: Any = None) -> None:
-        try:
-            result, comparison = self.run()
-        except ValueError as exc:
-            self.result = self.comparison = None
-            self.outcome.value = ""
-            show_error(self.error, str(exc), self.plot)
-            return
-        self.result, self.comparison = result, comparison
-        self.error.value = ""
+    def compute(self) -> BlueGreenRun:
+        """:meth:`run`: the chosen shift (its all-at-once comparison kept in ``comparison``)."""
+        result, self.comparison = self.run()
+        return result
+
+    def clear(self, message: str) -> None:
+        """No run: no comparison, the error shown."""
+        self.comparison = None
+        super().clear(message)
+
+    def render(self, result: BlueGreenRun) -> None:
+        """The two summaries and the picture (drawn where it shows)."""
+        comparison = self.comparison
+        assert comparison is not None  # compute() set it
         self.outcome.value = (
             f"<b>{escape(result.summary)}</b><br>"
             f"All at once, same alarm: {escape(comparison.summary)}"

@@ -23,7 +23,7 @@ from cloudlab.net.subnets import (
     subnet_page,
     vlsm,
 )
-from cloudlab.widgets.common import show_error, show_figure
+from cloudlab.widgets.common import Calculator, cell, code, html_table, show_figure
 
 __all__ = [
     "SubnetSplitter",
@@ -34,17 +34,10 @@ __all__ = [
 
 
 def _table(header: list[str], rows: list[list[object]]) -> str:
-    head = "".join(
-        f'<th style="text-align:left;padding-right:1em">{escape(h)}</th>' for h in header
-    )
-    body = "".join(
-        "<tr>" + "".join(f"<td><code>{escape(str(c))}</code></td>" for c in row) + "</tr>"
-        for row in rows
-    )
-    return f"<table><tr>{head}</tr>{body}</table>"
+    return html_table(([cell(code(c)) for c in row] for row in rows), head=header)
 
 
-class SubnetSplitter(widgets.VBox):
+class SubnetSplitter(Calculator):
     """Split a network into equal subnets, one page at a time, with a map.
 
     Built by :func:`make_subnet_splitter_ui`.
@@ -69,6 +62,9 @@ class SubnetSplitter(widgets.VBox):
     figure : matplotlib.figure.Figure or None
         The last map drawn.
     """
+
+    texts = ("status", "table")
+    pictures = ("picture",)
 
     def __init__(
         self, cidr: str = "10.0.0.0/24", prefix: int = 26, *, show_picture: bool = True
@@ -151,25 +147,23 @@ class SubnetSplitter(widgets.VBox):
         self.first.disabled = self.prev.disabled = at_start
         self.next.disabled = self.last.disabled = at_end
 
-    def update(self) -> None:
-        """Recompute the current page from the controls."""
-        try:
-            result = subnet_page(
-                self.cidr.value,
-                self.prefix.value,
-                page=self.page.value,
-                per_page=self.per_page.value,
-            )
-        except ValueError as problem:
-            self.result = None
-            self.figure = None
-            self.status.value = ""
-            self.table.value = ""
-            self._set_buttons(None)
-            show_error(self.error, str(problem), self.picture)
-            return
-        self.result = result
-        self.error.value = ""
+    def compute(self) -> SubnetPage:
+        """The current page of subnets the controls ask for."""
+        return subnet_page(
+            self.cidr.value,
+            self.prefix.value,
+            page=self.page.value,
+            per_page=self.per_page.value,
+        )
+
+    def clear(self, message: str) -> None:
+        """No page: no map, the paging buttons off, the error shown."""
+        self.figure = None
+        self._set_buttons(None)
+        super().clear(message)
+
+    def render(self, result: SubnetPage) -> None:
+        """The page's status line, table and map; the pager follows the page count."""
         self._busy = True
         try:
             self.page.max = result.pages
@@ -224,7 +218,7 @@ def make_subnet_splitter_ui(
     return SubnetSplitter(cidr, prefix, show_picture=show_picture)
 
 
-class VLSMPlanner(widgets.VBox):
+class VLSMPlanner(Calculator):
     """Plan subnets by host counts, largest first, optionally with AWS's rules.
 
     Built by :func:`make_vlsm_planner_ui`.
@@ -240,6 +234,9 @@ class VLSMPlanner(widgets.VBox):
     result : list of Allocation or None
     figure : matplotlib.figure.Figure or None
     """
+
+    texts = ("summary", "table")
+    pictures = ("picture",)
 
     def __init__(
         self,
@@ -286,28 +283,20 @@ class VLSMPlanner(widgets.VBox):
             control.observe(self._on_change, names="value")
         self.update()
 
-    def _on_change(self, _change: object) -> None:
-        self.update()
-
-    def _fail(self, message: str) -> None:
-        self.result = None
+    def clear(self, message: str) -> None:
+        """No plan: no map, the error shown."""
         self.figure = None
-        self.summary.value = ""
-        self.table.value = ""
-        show_error(self.error, message, self.picture)
+        super().clear(message)
 
-    def update(self) -> None:
-        """Recompute the plan from the controls."""
+    def compute(self) -> list[Allocation]:
+        """The plan for the host counts and names typed."""
         names_text = self.names.value.strip()
         names = [n.strip() for n in names_text.split(",")] if names_text else None
-        try:
-            counts = parse_host_counts(self.hosts.value)
-            plan = vlsm(self.cidr.value, counts, aws=self.aws.value, names=names)
-        except ValueError as problem:
-            self._fail(str(problem))
-            return
-        self.result = plan
-        self.error.value = ""
+        counts = parse_host_counts(self.hosts.value)
+        return vlsm(self.cidr.value, counts, aws=self.aws.value, names=names)
+
+    def render(self, plan: list[Allocation]) -> None:
+        """The summary line, the table and the map."""
         network = parse_network(self.cidr.value)
         used = sum(a.size for a in plan)
         free = free_blocks(network, [a.network for a in plan])

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from cloudlab.vpc.pictures import address_map, architecture_diagram
 from cloudlab.vpc.plan import NAT_MODES, NetworkPlan, parse_tiers, plan_network
 from cloudlab.vpc.prices import HOURS_PER_MONTH, PRICES, nat_costs
-from cloudlab.widgets.common import show_error, show_figure
+from cloudlab.widgets.common import Calculator, cell, code, html_table, show_figure
 
 __all__ = ["DEFAULT_TIERS_TEXT", "VPCPlanner", "make_vpc_planner_ui", "plan_table_html"]
 
@@ -36,16 +36,10 @@ _COLUMNS = (
 def plan_table_html(plan: NetworkPlan) -> str:
     """The plan's rows (:meth:`NetworkPlan.to_rows`) as an escaped HTML table."""
     columns = [c for c in _COLUMNS if c[0] != "ipv6" or plan.ipv6_cidr is not None]
-    head = "".join(
-        f'<th style="text-align:left;padding-right:1em">{escape(t)}</th>' for _, t in columns
+    return html_table(
+        ([cell(code(row[key])) for key, _ in columns] for row in plan.to_rows()),
+        head=[title for _, title in columns],
     )
-    body = "".join(
-        "<tr>"
-        + "".join(f"<td><code>{escape(row[key])}</code></td>" for key, _ in columns)
-        + "</tr>"
-        for row in plan.to_rows()
-    )
-    return f"<table><tr>{head}</tr>{body}</table>"
 
 
 def _summary(plan: NetworkPlan) -> str:
@@ -72,7 +66,7 @@ def _summary(plan: NetworkPlan) -> str:
     )
 
 
-class VPCPlanner(widgets.VBox):
+class VPCPlanner(Calculator):
     """Plan a VPC: block, AZ count, tiers, IPv6 and NAT layout → table, diagram, address map.
 
     Built by :func:`make_vpc_planner_ui`.
@@ -101,6 +95,9 @@ class VPCPlanner(widgets.VBox):
     figure, map_figure : matplotlib.figure.Figure or None
         The last pictures drawn.
     """
+
+    texts = ("summary", "table")
+    pictures = ("diagram", "map")
 
     def __init__(
         self,
@@ -182,34 +179,26 @@ class VPCPlanner(widgets.VBox):
             control.observe(self._on_change, names="value")
         self.update()
 
-    def _on_change(self, _change: object) -> None:
-        self.update()
-
-    def _fail(self, message: str) -> None:
-        self.result = None
+    def clear(self, message: str) -> None:
+        """No plan: no pictures, the error shown."""
         self.figure = self.map_figure = None
-        self.summary.value = ""
-        self.table.value = ""
-        show_error(self.error, message, self.diagram, self.map)
+        super().clear(message)
 
-    def update(self) -> None:
-        """Recompute the plan from the controls."""
-        try:
-            tiers = parse_tiers(self.tiers.value)
-            plan = plan_network(
-                self.cidr.value,
-                tuple(_AZ_LETTERS[: self.az_count.value]),
-                tiers,
-                ipv6=self.ipv6.value,
-                nat=self.nat.value,
-                spare_tiers=self.spare.value,
-                alb=self.alb.value,
-            )
-        except ValueError as problem:
-            self._fail(str(problem))
-            return
-        self.result = plan
-        self.error.value = ""
+    def compute(self) -> NetworkPlan:
+        """The plan the controls describe."""
+        tiers = parse_tiers(self.tiers.value)
+        return plan_network(
+            self.cidr.value,
+            tuple(_AZ_LETTERS[: self.az_count.value]),
+            tiers,
+            ipv6=self.ipv6.value,
+            nat=self.nat.value,
+            spare_tiers=self.spare.value,
+            alb=self.alb.value,
+        )
+
+    def render(self, plan: NetworkPlan) -> None:
+        """The summary, the table, the diagram and the address map."""
         self.summary.value = _summary(plan)
         self.table.value = plan_table_html(plan)
         if self.show_picture:

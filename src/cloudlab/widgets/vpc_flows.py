@@ -13,6 +13,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from cloudlab.figures import ALLOW_GREEN, ERROR_RED, GREY_35, GREY_53, PALE_YELLOW
 from cloudlab.net.addresses import Address, parse_address
 from cloudlab.vpc.firewall import (
     BOOK_GROUPS,
@@ -33,7 +34,7 @@ from cloudlab.vpc.routes import (
     parse_route,
     trace,
 )
-from cloudlab.widgets.common import error_html
+from cloudlab.widgets.common import Calculator, cell, error_html, html_table, row
 
 __all__ = [
     "ENDPOINTS",
@@ -47,9 +48,9 @@ __all__ = [
     "make_route_lookup_ui",
 ]
 
-WIN_COLOUR = "#fff2b3"
-ALLOW_COLOUR = "#1b7f3b"
-DENY_COLOUR = "#b00020"
+WIN_COLOUR = PALE_YELLOW
+ALLOW_COLOUR = ALLOW_GREEN
+DENY_COLOUR = ERROR_RED
 
 #: Stand-in internet clients (documentation addresses: RFC 5737, RFC 3849).
 INTERNET_CLIENT_V4 = "203.0.113.10"
@@ -80,15 +81,12 @@ def _badge(ok: bool, yes: str, no: str) -> str:
     return f'<span style="color:{colour};font-weight:bold">{mark} {escape(word)}</span>'
 
 
-def _cell(text: object, style: str = "") -> str:
-    return f'<td style="padding-right:1em;{style}">{escape(str(text))}</td>'
+def _cell(text: object) -> str:
+    return cell(escape(str(text)), style="padding-right:1em;")
 
 
-def _head(*labels: str) -> str:
-    cells = "".join(
-        f'<th style="text-align:left;padding-right:1em">{escape(label)}</th>' for label in labels
-    )
-    return f"<tr>{cells}</tr>"
+def _html_cell(html: str) -> str:
+    return cell(html, style="padding-right:1em")
 
 
 # ------------------------------------------------------------------ route lookup
@@ -102,19 +100,17 @@ def decision_table(decision: RouteDecision) -> str:
         if c.winner:
             style = f"background:{WIN_COLOUR};font-weight:bold"
         elif c.destination.version != decision.destination.version:
-            style = "color:#888"
+            style = f"color:{GREY_53}"
         mark = "&#9664; wins" if c.winner else ("matches" if c.matches else "")
-        rows.append(
-            f'<tr style="{style}">'
-            + _cell(c.destination)
-            + _cell(c.target)
-            + _cell(f"/{c.prefixlen}")
-            + f'<td style="padding-right:1em">{mark}</td>'
-            + _cell(c.note)
-            + "</tr>"
-        )
-    head = _head("Destination", "Target", "Prefix", "", "Why")
-    return f"<table>{head}{''.join(rows)}</table>"
+        cells = [
+            _cell(c.destination),
+            _cell(c.target),
+            _cell(f"/{c.prefixlen}"),
+            _html_cell(mark),
+            _cell(c.note),
+        ]
+        rows.append(row(cells, style=style))
+    return html_table(rows, head=["Destination", "Target", "Prefix", "", "Why"])
 
 
 def _trace_html(result: PathTrace) -> tuple[str, str, str]:
@@ -139,7 +135,7 @@ def _trace_html(result: PathTrace) -> tuple[str, str, str]:
     return summary, path, escape(result.hops[0].decision.reason) if result.decision else ""
 
 
-class RouteLookup(widgets.VBox):
+class RouteLookup(Calculator):
     """Pick a source subnet, type a destination: where does the packet go, and by which route?
 
     Built by :func:`make_route_lookup_ui`.
@@ -170,6 +166,8 @@ class RouteLookup(widgets.VBox):
         Can the internet reach the source subnet? (from :func:`inbound_from_internet`)
     result : PathTrace or None
     """
+
+    texts = ("summary", "reason", "tables", "inbound")
 
     def __init__(self, plan: Any = None, subnet: str | None = None, destination: str = "") -> None:
         self.plan = plan if plan is not None else book_plan()
@@ -218,32 +216,25 @@ class RouteLookup(widgets.VBox):
         self.button.on_click(self._on_click)
         self.update()
 
-    def _on_change(self, _change: object) -> None:
-        self.update()
-
     def _on_click(self, _button: object) -> None:
         self.update()
 
-    def update(self) -> None:
-        """Recompute from the controls."""
-        try:
-            extra = [parse_route(self.extra.value)] if self.extra.value.strip() else []
-            result = trace(
-                self.plan,
-                self.subnet.value,
-                self.destination.value,
-                public_ip=self.public_ip.value,
-                extra_routes=extra,
-            )
-            report = inbound_from_internet(self.plan, self.subnet.value)
-        except ValueError as problem:
-            self.result = None
-            self.error.value = error_html(str(problem))
-            self.summary.value = self.reason.value = self.tables.value = ""
-            self.inbound.value = ""
-            return
-        self.result = result
-        self.error.value = ""
+    def compute(self) -> PathTrace:
+        """The packet's path (and, kept for render, whether the internet reaches the subnet)."""
+        extra = [parse_route(self.extra.value)] if self.extra.value.strip() else []
+        result = trace(
+            self.plan,
+            self.subnet.value,
+            self.destination.value,
+            public_ip=self.public_ip.value,
+            extra_routes=extra,
+        )
+        self._report = inbound_from_internet(self.plan, self.subnet.value)
+        return result
+
+    def render(self, result: PathTrace) -> None:
+        """The outcome, the reason, one table per hop, and the inbound check."""
+        report = self._report
         summary, path, reason = _trace_html(result)
         self.summary.value = summary
         self.reason.value = f"<div><i>Why:</i> {reason}</div>" if reason else ""
@@ -357,23 +348,22 @@ def _checks_table(checks: tuple[Check, ...]) -> str:
     rows = []
     for check in checks:
         if not check.applies:
-            result = '<span style="color:#595959">not on the path</span>'
+            result = f'<span style="color:{GREY_35}">not on the path</span>'
         else:
             result = _badge(check.allowed, "allow", "deny")
         rows.append(
-            "<tr>"
-            + _cell(f"{check.layer} {check.direction}")
-            + _cell(check.where)
-            + _cell(check.rule or "—")
-            + f'<td style="padding-right:1em">{result}</td>'
-            + _cell(check.explanation)
-            + "</tr>"
+            [
+                _cell(f"{check.layer} {check.direction}"),
+                _cell(check.where),
+                _cell(check.rule or "—"),
+                _html_cell(result),
+                _cell(check.explanation),
+            ]
         )
-    head = _head("Firewall", "Where", "Rule that decided", "Result", "Why")
-    return f"<table>{head}{''.join(rows)}</table>"
+    return html_table(rows, head=["Firewall", "Where", "Rule that decided", "Result", "Why"])
 
 
-class FlowChecker(widgets.VBox):
+class FlowChecker(Calculator):
     """Choose a source, destination, protocol and port: allowed or denied, by which rules?
 
     Built by :func:`make_flow_checker_ui`.
@@ -413,6 +403,8 @@ class FlowChecker(widgets.VBox):
     nacls : dict of str to NetworkAcl
         The network ACLs used for the last check, by subnet.
     """
+
+    texts = ("verdict", "request", "reply", "routing")
 
     def __init__(
         self,
@@ -506,16 +498,8 @@ class FlowChecker(widgets.VBox):
         self.button.on_click(self._on_click)
         self.update()
 
-    def _on_change(self, _change: object) -> None:
-        self.update()
-
     def _on_click(self, _button: object) -> None:
         self.update()
-
-    def _clear(self, message: str) -> None:
-        self.result = None
-        self.error.value = error_html(message)
-        self.verdict.value = self.request.value = self.reply.value = self.routing.value = ""
 
     def _network_acls(self, destination: Endpoint) -> dict[str, NetworkAcl]:
         ipv6 = self.plan.ipv6_cidr is not None
@@ -546,25 +530,28 @@ class FlowChecker(widgets.VBox):
         return nacls
 
     def update(self) -> None:
-        """Recompute from the controls."""
+        """Show the address boxes "other address" needs, then recompute from the controls."""
         self.source_other.layout.display = None if self.source.value == "other address" else "none"
         self.destination_other.layout.display = (
             None if self.destination.value == "other address" else "none"
         )
+        super().update()
+
+    def compute(self) -> Verdict:
+        """The verdict on the flow (its network ACLs kept in ``nacls``)."""
         version = 4 if self.version.value == "IPv4" else 6
-        try:
-            src = endpoint(self.plan, self.source.value, version, self.source_other.value)
-            dst = endpoint(self.plan, self.destination.value, version, self.destination_other.value)
-            port: str | None = self.port.value.strip() or None
-            flow = Flow(src, dst, self.protocol.value, port)
-            nacls = self._network_acls(dst)
-            verdict = evaluate_flow(flow, BOOK_GROUPS, nacls)
-        except ValueError as problem:
-            self._clear(str(problem))
-            return
-        self.result = verdict
-        self.nacls = nacls
-        self.error.value = ""
+        src = endpoint(self.plan, self.source.value, version, self.source_other.value)
+        dst = endpoint(self.plan, self.destination.value, version, self.destination_other.value)
+        port: str | None = self.port.value.strip() or None
+        flow = Flow(src, dst, self.protocol.value, port)
+        nacls = self._network_acls(dst)
+        verdict = evaluate_flow(flow, BOOK_GROUPS, nacls)
+        self.nacls, self._flow, self._ends = nacls, flow, (src, dst)
+        return verdict
+
+    def render(self, verdict: Verdict) -> None:
+        """The verdict, the checks on the request's and the reply's paths, a word on routing."""
+        flow, (src, dst) = self._flow, self._ends
         self.verdict.value = (
             f"<div>{_badge(verdict.allowed, 'request allowed', 'request denied')} &nbsp; "
             f"{_badge(verdict.return_allowed, 'reply gets back', 'reply blocked')}</div>"

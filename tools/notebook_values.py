@@ -1,0 +1,160 @@
+"""Record what every notebook shows, then compare two records: did a refactor change a value?
+
+Usage::
+
+    python tools/notebook_values.py record before.json [notebooks/x.ipynb ...]
+    # ... change the code ...
+    python tools/notebook_values.py record after.json
+    python tools/notebook_values.py compare before.json after.json
+
+``record`` executes each notebook (all of ``notebooks/`` by default) in a kernel, two at a
+time, and keeps per code cell its text outputs, the values of the widgets it shows
+(their HTML, labels and sliders, from the saved widget state) and a hash of each image.
+``compare`` first normalises what differs between two runs of unchanged code: ports,
+memory addresses, generated AWS ids, dates and temporary paths; measured times are left
+as they are, since a simulation's milliseconds are values too (read such differences).
+``compare`` prints each cell that differs and "N cells differ"; it exits non-zero when
+N > 0.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: (pattern, replacement): what changes between two runs of the same code.
+NORMALISE = [
+    (re.compile(r"0x[0-9a-f]{6,16}"), "0x…"),
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<uuid>"),
+    (re.compile(r"\b([a-z]{2,12})-[0-9a-f]{8,17}\b"), r"\1-<id>"),  # vpc-0ab…, sg-…, i-…
+    (re.compile(r"((?:127\.0\.0\.1|localhost|\[::1\]|::1)[:.])\d{2,5}"), r"\1<port>"),
+    (re.compile(r"(port\s*=?\s*)\d{2,5}"), r"\1<port>"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?"), "<when>"),
+    (re.compile(r"/tmp/[^\s'\"]+"), "/tmp/<path>"),
+]
+
+
+def normalise(text: str) -> str:
+    for pattern, replacement in NORMALISE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _widget_values(state: dict[str, Any], model_id: str, seen: set[str]) -> list[str]:
+    """The values a widget and its children show (depth first, in display order)."""
+    if model_id in seen or model_id not in state:
+        return []
+    seen.add(model_id)
+    model = state[model_id].get("state", {})
+    found = []
+    for key in ("description", "value", "options", "_options_labels", "min", "max"):
+        if key in model and not isinstance(model[key], dict):
+            found.append(f"{model.get('_model_name', '?')}.{key}={model[key]!r}")
+    for child in model.get("children", []):
+        found += _widget_values(state, str(child).removeprefix("IPY_MODEL_"), seen)
+    for output in model.get("outputs", []):  # an Output widget's own outputs
+        found += _outputs([output], state)
+    return found
+
+
+def _outputs(outputs: list[dict[str, Any]], state: dict[str, Any]) -> list[str]:
+    found = []
+    for output in outputs:
+        if output.get("output_type") == "stream":
+            found.append(f"{output['name']}: {''.join(output['text'])}")
+        elif output.get("output_type") == "error":
+            found.append(f"error: {output.get('ename')}: {output.get('evalue')}")
+        for mime, data in output.get("data", {}).items():
+            text = "".join(data) if isinstance(data, list) else data
+            if mime.startswith("image/"):
+                found.append(f"{mime}: sha256 {hashlib.sha256(text.encode()).hexdigest()[:16]}")
+            elif mime == "application/vnd.jupyter.widget-view+json":
+                found += _widget_values(state, data["model_id"], set())
+            elif mime.startswith("text/"):
+                found.append(f"{mime}: {text}")
+    return found
+
+
+def values(notebook: dict[str, Any]) -> list[list[str]]:
+    """Per code cell, what it shows (normalised)."""
+    metadata = notebook.get("metadata", {}).get("widgets", {})
+    state = metadata.get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    return [
+        _outputs(cell.get("outputs", []), state)
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "code"
+    ]
+
+
+def _run(path: str) -> tuple[str, list[list[str]] | str]:
+    import nbformat
+    from nbclient import NotebookClient
+
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    from cloudlab_execute import _kernel_manager_class, _timeout, cell_timeout
+
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=_timeout(notebook, cell_timeout()),
+        resources={"metadata": {"path": str(Path(path).parent)}},
+        kernel_manager_class=_kernel_manager_class(),
+        store_widget_state=True,
+    )
+    try:
+        client.execute()
+    except Exception as error:  # a failing cell: recorded, not raised
+        return path, f"failed: {type(error).__name__}: {str(error).strip().splitlines()[-1:]}"
+    return path, values(json.loads(nbformat.writes(notebook)))
+
+
+def record(out: Path, paths: list[str]) -> None:
+    paths = paths or sorted(str(p) for p in (ROOT / "notebooks").glob("*.ipynb"))
+    with ProcessPoolExecutor(2) as pool:
+        results = dict(pool.map(_run, paths))
+    out.write_text(json.dumps({Path(k).name: v for k, v in results.items()}, indent=1))
+    for name, result in results.items():
+        print(Path(name).name, result if isinstance(result, str) else f"{len(result)} cells")
+
+
+def compare(before: Path, after: Path) -> int:
+    a, b = json.loads(before.read_text()), json.loads(after.read_text())
+    differ = 0
+    for name in sorted(set(a) | set(b)):
+        old, new = a.get(name), b.get(name)
+        if isinstance(old, str) or isinstance(new, str) or old is None or new is None:
+            if old != new:
+                differ += 1
+                print(
+                    f"{name}: {old if isinstance(old, str) else 'ran'} -> "
+                    f"{new if isinstance(new, str) else 'ran'}"
+                )
+            continue
+        for number, (x, y) in enumerate(zip(old, new, strict=False), start=1):
+            x, y = [normalise(line) for line in x], [normalise(line) for line in y]
+            if x != y:
+                differ += 1
+                print(f"{name} cell {number}:")
+                for line in sorted(set(x) ^ set(y))[:6]:
+                    print(("  - " if line in x else "  + ") + line[:300])
+        if len(old) != len(new):
+            differ += abs(len(old) - len(new))
+            print(f"{name}: {len(old)} code cells -> {len(new)}")
+    print(f"{differ} cells differ")
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 3 and sys.argv[1] == "record":
+        record(Path(sys.argv[2]), sys.argv[3:])
+    elif len(sys.argv) == 4 and sys.argv[1] == "compare":
+        sys.exit(compare(Path(sys.argv[2]), Path(sys.argv[3])))
+    else:
+        sys.exit(__doc__)
