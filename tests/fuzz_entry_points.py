@@ -64,17 +64,21 @@ ENTRY_POINTS = [
     "cloudlab.compute.costs.pack",
     "cloudlab.compute.costs.shared_costs",
     "cloudlab.compute.decide.recommend",
-    "cloudlab.net.selection.client_addresses",
+    "cloudlab.net.selection.address_of",
+    "cloudlab.net.selection.addresses_of",
     "cloudlab.net.selection.common_prefix_len",
     "cloudlab.net.selection.compare_destinations",
     "cloudlab.net.selection.family_of",
-    "cloudlab.net.selection.interleave",
+    "cloudlab.net.selection.interface_of",
+    "cloudlab.net.selection.interfaces_of",
     "cloudlab.net.selection.order_destinations",
     "cloudlab.net.selection.policy_for",
-    "cloudlab.net.selection.race",
     "cloudlab.net.selection.scope_of",
     "cloudlab.net.selection.select_source",
-    "cloudlab.net.selection.simulate",
+    "cloudlab.sim.happy_eyeballs.client_addresses",
+    "cloudlab.sim.happy_eyeballs.interleave",
+    "cloudlab.sim.happy_eyeballs.race",
+    "cloudlab.sim.happy_eyeballs.simulate",
     "cloudlab.net.subnets.find_overlaps",
     "cloudlab.net.subnets.summarise",
     "cloudlab.sim.autoscaling.simulate_autoscaling",
@@ -126,7 +130,7 @@ _AWS = "calls AWS through a boto3 session (tests/test_*_build.py and deploy test
 _PICTURE = "draws a figure from a result object the library built, not from user input"
 _HTML = "renders a result object the library built as HTML, not user input"
 _WIDGET = "builds a widget: fuzzed through its controls in test_fuzz_widgets.py"
-_NETWORK = "opens sockets or starts processes on this machine (tests/test_dualstack.py)"
+_NETWORK = "opens sockets or starts processes on this machine (tests/test_web_dualstack.py)"
 
 #: Public functions not fuzzed here, each with the reason.
 EXEMPT: dict[str, str] = {
@@ -226,11 +230,11 @@ EXEMPT: dict[str, str] = {
     **{
         f"cloudlab.{n}": _NETWORK
         for n in (
-            "net.dualstack.connect",
-            "net.dualstack.has_ipv6_loopback",
-            "net.dualstack.local_families",
-            "net.dualstack.resolve",
-            "net.dualstack.run_demo",
+            "web.dualstack.connect",
+            "web.dualstack.has_ipv6_loopback",
+            "web.dualstack.local_families",
+            "web.dualstack.resolve",
+            "web.dualstack.run_demo",
             "web.browser.run_fingerprint_demo",
             "web.browser.skip_reason",
             "web.cookies.close_browser",
@@ -267,12 +271,6 @@ STILL_FAILING = frozenset(
         "cloudlab.compute.costs.pack",
         "cloudlab.compute.costs.shared_costs",
         "cloudlab.compute.decide.recommend",
-        "cloudlab.net.selection.client_addresses",
-        "cloudlab.net.selection.compare_destinations",
-        "cloudlab.net.selection.interleave",
-        "cloudlab.net.selection.order_destinations",
-        "cloudlab.net.selection.race",
-        "cloudlab.net.selection.simulate",
         "cloudlab.net.subnets.find_overlaps",
         "cloudlab.net.subnets.summarise",
         "cloudlab.sim.bluegreen.all_at_once",

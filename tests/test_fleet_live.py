@@ -24,7 +24,7 @@ from cloudlab.fleet import Fleet, ProxyHealthCheck
 from cloudlab.fleet.caddy import check_port_free
 from cloudlab.fleet.cli import runtime_dir
 from cloudlab.fleet.load import run_load
-from cloudlab.net.dualstack import has_ipv6_loopback
+from cloudlab.web.dualstack import has_ipv6_loopback
 from cloudlab.web.labapp import free_port
 
 HEALTH = ProxyHealthCheck(interval_s=0.5, timeout_s=0.3, healthy_threshold=2, unhealthy_threshold=2)

@@ -5,7 +5,7 @@ Usage::
     python tools/notebook_values.py record before.json [notebooks/x.ipynb ...]
     # ... change the code ...
     python tools/notebook_values.py record after.json
-    python tools/notebook_values.py compare before.json after.json
+    python tools/notebook_values.py compare before.json after.json [again.json]
 
 ``record`` executes each notebook (all of ``notebooks/`` by default) in a kernel, two at a
 time, and keeps per code cell its text outputs, the values of the widgets it shows
@@ -14,7 +14,8 @@ time, and keeps per code cell its text outputs, the values of the widgets it sho
 memory addresses, generated AWS ids, dates and temporary paths; measured times are left
 as they are, since a simulation's milliseconds are values too (read such differences).
 ``compare`` prints each cell that differs and "N cells differ"; it exits non-zero when
-N > 0.
+N > 0. Given ``again.json``, a second record of the code ``before.json`` ran, the cells
+that differ between those two runs as well are marked: they vary by themselves.
 """
 
 from __future__ import annotations
@@ -38,7 +39,24 @@ NORMALISE = [
     (re.compile(r"(port\s*=?\s*)\d{2,5}"), r"\1<port>"),
     (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?"), "<when>"),
     (re.compile(r"/tmp/[^\s'\"]+"), "/tmp/<path>"),
+    (re.compile(r"eyJ[A-Za-z0-9_.-]+"), "<signed cookie>"),
+    (re.compile(r"Expires=[^;]+;"), "Expires=<when>;"),
+    (re.compile(r"\b(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{22}\b"), "<token>"),
+    (re.compile(r"\b[0-9a-f]{16}\b"), "<hex>"),
+    (re.compile(r"2400:6500:[0-9a-f]{1,4}:[0-9a-f]{1,2}"), "2400:6500:<moto>"),
 ]
+
+
+def _merged(lines: list[str]) -> list[str]:
+    """Consecutive pieces of one stream as one (records made before streams were merged)."""
+    found: list[str] = []
+    for line in lines:
+        name = line.split(": ", 1)[0]
+        if found and name in ("stdout", "stderr") and found[-1].startswith(name + ": "):
+            found[-1] += line[len(name) + 2 :]
+        else:
+            found.append(line)
+    return found
 
 
 def normalise(text: str) -> str:
@@ -65,11 +83,19 @@ def _widget_values(state: dict[str, Any], model_id: str, seen: set[str]) -> list
 
 
 def _outputs(outputs: list[dict[str, Any]], state: dict[str, Any]) -> list[str]:
-    found = []
+    found: list[str] = []
+    stream = None
     for output in outputs:
-        if output.get("output_type") == "stream":
-            found.append(f"{output['name']}: {''.join(output['text'])}")
-        elif output.get("output_type") == "error":
+        if output.get("output_type") == "stream":  # one entry per run of a stream: its
+            text = "".join(output["text"])  # chunks are cut where the kernel flushed
+            if stream == output["name"]:
+                found[-1] += text
+            else:
+                found.append(f"{output['name']}: {text}")
+            stream = output["name"]
+            continue
+        stream = None
+        if output.get("output_type") == "error":
             found.append(f"error: {output.get('ename')}: {output.get('evalue')}")
         for mime, data in output.get("data", {}).items():
             text = "".join(data) if isinstance(data, list) else data
@@ -124,9 +150,25 @@ def record(out: Path, paths: list[str]) -> None:
         print(Path(name).name, result if isinstance(result, str) else f"{len(result)} cells")
 
 
-def compare(before: Path, after: Path) -> int:
+def _differing(a: dict[str, Any], b: dict[str, Any]) -> set[tuple[str, int]]:
+    """The (notebook, cell) pairs whose normalised values differ between two records."""
+    found = set()
+    for name in set(a) & set(b):
+        if isinstance(a[name], list) and isinstance(b[name], list):
+            for number, (x, y) in enumerate(zip(a[name], b[name], strict=False), start=1):
+                if [normalise(v) for v in _merged(x)] != [normalise(v) for v in _merged(y)]:
+                    found.add((name, number))
+    return found
+
+
+def compare(before: Path, after: Path, noise: Path | None = None) -> int:
+    """Print what differs; with ``noise`` (a second record of the same code as ``before``),
+    cells that differ between those two runs too are counted apart: they vary by
+    themselves (live measurements, random ids) and need reading, not a verdict."""
     a, b = json.loads(before.read_text()), json.loads(after.read_text())
+    varying = _differing(a, json.loads(noise.read_text())) if noise else set()
     differ = 0
+    varied = 0
     for name in sorted(set(a) | set(b)):
         old, new = a.get(name), b.get(name)
         if isinstance(old, str) or isinstance(new, str) or old is None or new is None:
@@ -138,23 +180,29 @@ def compare(before: Path, after: Path) -> int:
                 )
             continue
         for number, (x, y) in enumerate(zip(old, new, strict=False), start=1):
-            x, y = [normalise(line) for line in x], [normalise(line) for line in y]
+            x, y = (
+                [normalise(line) for line in _merged(x)],
+                [normalise(line) for line in _merged(y)],
+            )
             if x != y:
                 differ += 1
-                print(f"{name} cell {number}:")
+                varies = (name, number) in varying
+                varied += varies
+                print(f"{name} cell {number}:" + (" (varies between runs)" if varies else ""))
                 for line in sorted(set(x) ^ set(y))[:6]:
                     print(("  - " if line in x else "  + ") + line[:300])
         if len(old) != len(new):
             differ += abs(len(old) - len(new))
             print(f"{name}: {len(old)} code cells -> {len(new)}")
-    print(f"{differ} cells differ")
-    return 1 if differ else 0
+    print(f"{differ} cells differ" + (f" ({varied} of them vary between runs)" if noise else ""))
+    return 1 if differ > varied else 0
 
 
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "record":
         record(Path(sys.argv[2]), sys.argv[3:])
-    elif len(sys.argv) == 4 and sys.argv[1] == "compare":
-        sys.exit(compare(Path(sys.argv[2]), Path(sys.argv[3])))
+    elif len(sys.argv) in (4, 5) and sys.argv[1] == "compare":
+        noise = Path(sys.argv[4]) if len(sys.argv) == 5 else None
+        sys.exit(compare(Path(sys.argv[2]), Path(sys.argv[3]), noise))
     else:
         sys.exit(__doc__)

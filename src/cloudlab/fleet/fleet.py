@@ -33,8 +33,8 @@ from cloudlab.fleet.caddy import (
     copy_weights,
     find_caddy,
 )
-from cloudlab.net.dualstack import has_ipv6_loopback
 from cloudlab.sim.loadbalancer import HealthCheck
+from cloudlab.web.dualstack import has_ipv6_loopback
 from cloudlab.web.labapp import LabApp, free_port
 
 __all__ = ["COLORS", "Copy", "Fleet"]

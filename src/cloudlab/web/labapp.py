@@ -25,7 +25,7 @@ from pathlib import Path
 import flask_app
 from flask_app.settings import VARIABLES
 
-from cloudlab.net.dualstack import has_ipv6_loopback
+from cloudlab.web.dualstack import has_ipv6_loopback
 
 #: The lab's folder (``labs/flask_app``): gunicorn.conf.py, the Dockerfile. The lab is an
 #: installed package (``pip install -e labs/flask_app``, as ``make book`` does); the book

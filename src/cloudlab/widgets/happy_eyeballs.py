@@ -1,4 +1,4 @@
-"""Widget and timeline picture for the Happy Eyeballs simulation (:mod:`cloudlab.net.selection`)."""
+"""Widget and timeline picture for the Happy Eyeballs race (:mod:`cloudlab.sim.happy_eyeballs`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from cloudlab.figures import BLUE, ERROR_RED, ORANGE, ShownFigure
-from cloudlab.net.selection import (
+from cloudlab.sim.happy_eyeballs import (
     CONNECTION_ATTEMPT_DELAY_MS,
     MAX_CONNECTION_ATTEMPT_DELAY_MS,
     MIN_CONNECTION_ATTEMPT_DELAY_MS,
@@ -38,7 +38,7 @@ def race_figure(race: Race, *, width: float = 8.0) -> Figure:
     Parameters
     ----------
     race : Race
-        Output of :func:`cloudlab.net.selection.race` or ``simulate``.
+        Output of :func:`cloudlab.sim.happy_eyeballs.race` or ``simulate``.
     width : float, optional
         Figure width, inches.
 
@@ -165,7 +165,7 @@ class HappyEyeballsUI(Calculator):
     Attributes
     ----------
     controls : dict of str to widget
-        One widget per :class:`~cloudlab.net.selection.Conditions` field shown,
+        One widget per :class:`~cloudlab.sim.happy_eyeballs.Conditions` field shown,
         keyed by the field name. Set ``.value`` to change a condition.
     outcome : ipywidgets.HTML
         The outcome line, for example "Connected over IPv6 after 50 ms."

@@ -1,4 +1,4 @@
-"""Tests for cloudlab.net.dualstack: a real server on this machine's loopback addresses."""
+"""Tests for cloudlab.web.dualstack: a real server on this machine's loopback addresses."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cloudlab.net.dualstack import (
+from cloudlab.web.dualstack import (
     LOOPBACK_IPV4,
     LOOPBACK_IPV6,
     DualStackServer,
@@ -171,3 +171,13 @@ def test_linux_address_list_is_parsed(tmp_path: Path) -> None:
     ]
     assert (rows[2].temporary, rows[2].deprecated) == (True, False)
     assert (rows[3].temporary, rows[3].deprecated) == (False, True)
+
+
+def test_the_chapter_still_imports_the_demo_from_cloudlab_net() -> None:
+    from cloudlab.net import dualstack as old_home
+    from cloudlab.web import dualstack
+
+    assert old_home.run_demo is dualstack.run_demo
+    assert old_home.local_families is dualstack.local_families
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        old_home.nothing  # noqa: B018
