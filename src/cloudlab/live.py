@@ -50,6 +50,7 @@ BROWSER_MODULES: tuple[str, ...] = (
     "cloudlab.net",
     "cloudlab.net.addresses",
     "cloudlab.net.aws",
+    "cloudlab.net.parse",
     "cloudlab.net.subnets",
     "cloudlab.practice",
     "cloudlab.vpc",

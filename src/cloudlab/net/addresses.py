@@ -5,7 +5,8 @@ Everything here is a thin, learner-facing layer over the standard library's
 module adds is:
 
 * parsing that forgives what people type (``10.1.2.3/24`` describes its network)
-  and explains, in one line, what is wrong with what it cannot read;
+  and explains, in one line, what is wrong with what it cannot read
+  (:mod:`cloudlab.net.parse`, re-exported here);
 * a precise address type taken from the IANA special-purpose registries as data,
   each block with the RFC that defines it (the standard library's ``is_private`` is
   broader than RFC 1918: it also says "private" for loopback, link-local,
@@ -21,11 +22,15 @@ import ipaddress
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from cloudlab.checks import digits
 from cloudlab.net import aws
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+from cloudlab.net.parse import (
+    Address,
+    Network,
+    parse_address,
+    parse_network,
+    split_prefix,
+    within,
+)
 
 __all__ = [
     "IPV4_SPECIAL",
@@ -41,133 +46,6 @@ __all__ = [
     "parse_network",
     "text",
 ]
-
-
-# --------------------------------------------------------------------------- parsing
-
-
-def _learner_reason(error: ValueError) -> str:
-    """Turn one of ``ipaddress``'s messages into a sentence a learner can act on."""
-    message = str(error)
-    if "Expected 4 octets" in message:
-        return "an IPv4 address is 4 numbers separated by dots, like 192.168.1.10"
-    if "> 255" in message:
-        return "each of the 4 numbers in an IPv4 address must be 0–255"
-    if "Leading zeros" in message:
-        return "leading zeros are not allowed (write 10.0.0.1, not 010.0.0.1)"
-    if "has host bits set" in message:
-        return "the address has host bits set"
-    return f"not an IPv4 or IPv6 address or network ({message})"
-
-
-def _split_prefix(text: str) -> tuple[str, str | None]:
-    address, slash, prefix = text.partition("/")
-    return address.strip(), (prefix.strip() if slash else None)
-
-
-def parse_network(text: str | Network | Address) -> Network:
-    """Read an IPv4 or IPv6 network the way people type it.
-
-    Parameters
-    ----------
-    text : str or network or address
-        ``"10.0.0.0/24"``, ``"10.1.2.3/24"`` (host bits are cleared: this is
-        ``10.1.2.0/24``), a netmask form such as ``"10.0.0.0/255.255.255.0"``, or a
-        bare address, which becomes a one-address network (``/32`` or ``/128``).
-        ``ipaddress`` objects are accepted as they are.
-
-    Returns
-    -------
-    IPv4Network or IPv6Network
-        The canonical network.
-
-    Raises
-    ------
-    ValueError
-        With one line naming the input and the problem, e.g.
-        ``"10.0.0.0/33: an IPv4 prefix is 0–32"`` or
-        ``"banana: not an IPv4 or IPv6 address or network"``.
-    """
-    if isinstance(text, ipaddress.IPv4Network | ipaddress.IPv6Network):
-        return text
-    if isinstance(text, ipaddress.IPv4Address | ipaddress.IPv6Address):
-        return ipaddress.ip_network(text)
-    if not isinstance(text, str):
-        raise ValueError(f"{text!r}: expected text such as 10.0.0.0/24")
-    cleaned = text.strip()
-    if not cleaned:
-        raise ValueError("nothing to read: type an address or network such as 10.0.0.0/24")
-    address_part, prefix_part = _split_prefix(cleaned)
-    if prefix_part is not None:
-        cleaned = f"{address_part}/{prefix_part}"  # "10.0.0.0 / 24" -> "10.0.0.0/24"
-    if "%" in address_part:
-        zone = address_part[address_part.index("%") :]
-        raise ValueError(
-            f"{cleaned}: remove the zone index {zone!r}: it names a network interface "
-            "on one machine and is not part of the address"
-        )
-    try:
-        address = ipaddress.ip_address(address_part)
-    except ValueError:
-        address = None
-    if address is None:
-        # Let the stdlib say why (octet out of range, 3 octets, ...) when it looks like IPv4.
-        if address_part.count(".") and ":" not in address_part:
-            try:
-                ipaddress.IPv4Address(address_part)
-            except ValueError as error:
-                raise ValueError(f"{cleaned}: {_learner_reason(error)}") from None
-        raise ValueError(f"{cleaned}: not an IPv4 or IPv6 address or network")
-    family = "IPv4" if address.version == 4 else "IPv6"
-    if prefix_part is not None:
-        if prefix_part == "":
-            raise ValueError(f"{cleaned}: nothing after '/': add a prefix length such as /24")
-        prefix = digits(prefix_part.removeprefix("-"))
-        if prefix is not None:
-            if prefix_part.startswith("-") or not 0 <= prefix <= address.max_prefixlen:
-                raise ValueError(f"{cleaned}: an {family} prefix is 0–{address.max_prefixlen}")
-        elif address.version == 6:
-            raise ValueError(f"{cleaned}: after '/' an IPv6 network needs a prefix length 0–128")
-    try:
-        return ipaddress.ip_network(cleaned, strict=False)
-    except ValueError as error:
-        if prefix_part is not None and address.version == 6:
-            raise ValueError(
-                f"{cleaned}: after '/' an IPv6 network needs a prefix length 0–128"
-            ) from None
-        if prefix_part is not None:
-            raise ValueError(
-                f"{cleaned}: after '/' put a prefix length 0–32 or a netmask such as 255.255.255.0"
-            ) from None
-        raise ValueError(f"{cleaned}: {_learner_reason(error)}") from None
-
-
-def parse_address(text: str | Address) -> Address:
-    """Read a single IPv4 or IPv6 address.
-
-    Parameters
-    ----------
-    text : str or address
-        For example ``"192.0.2.7"`` or ``"2001:db8::1"``.
-
-    Returns
-    -------
-    IPv4Address or IPv6Address
-
-    Raises
-    ------
-    ValueError
-        If the text is a network (has a ``/``) or is not an address.
-    """
-    if isinstance(text, ipaddress.IPv4Address | ipaddress.IPv6Address):
-        return text
-    if not isinstance(text, str):
-        raise ValueError(f"{text!r}: expected text such as 192.0.2.7")
-    cleaned = text.strip()
-    if "/" in cleaned:
-        raise ValueError(f"{cleaned}: expected one address, not a network with a prefix")
-    network = parse_network(cleaned)
-    return network.network_address
 
 
 # ------------------------------------------------------------------ special blocks
@@ -335,16 +213,12 @@ def classify(value: str | Address | Network) -> AddressType:
     else:
         network = parse_network(value)
     blocks = _BY_SPECIFICITY[network.version]
-    container = next((b for b in blocks if network.subnet_of(b.network)), None)  # type: ignore[arg-type]
+    container = next((b for b in blocks if within(network, b.network)), None)
     if container is not None and container.network == network:
         return _from_block(container)
     # A network inside a wide block (2000::/3) that also holds a more specific one
     # (2001:db8::/31 holds the documentation /32) is mixed, as 192.0.0.0/23 is.
-    inside = [
-        b
-        for b in blocks
-        if b.network != network and b.network.subnet_of(network)  # type: ignore[arg-type]
-    ]
+    inside = [b for b in blocks if b.network != network and within(b.network, network)]
     if container is not None and not inside:
         return _from_block(container)
     if inside:
@@ -504,7 +378,7 @@ def _ipv4_mapped(network: Network, address: Address | None) -> str | None:
     mapped_block = ipaddress.IPv6Network("::ffff:0:0/96")
     if address is not None and address.ipv4_mapped is not None:  # type: ignore[union-attr]
         return str(address.ipv4_mapped)  # type: ignore[union-attr]
-    if network.subnet_of(mapped_block):  # type: ignore[arg-type]
+    if within(network, mapped_block):
         inner = network.network_address.ipv4_mapped  # type: ignore[union-attr]
         return str(ipaddress.IPv4Network(f"{inner}/{network.prefixlen - 96}"))
     return None
@@ -539,7 +413,7 @@ def describe(value: str | Address | Network) -> NetworkInfo:
     if isinstance(value, ipaddress.IPv4Address | ipaddress.IPv6Address):
         typed = value
     elif isinstance(value, str):
-        address_part, prefix_part = _split_prefix(value.strip())
+        address_part, prefix_part = split_prefix(value.strip())
         candidate = ipaddress.ip_address(address_part)
         if prefix_part is None or candidate != network.network_address:
             typed = candidate

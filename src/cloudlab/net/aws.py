@@ -20,11 +20,9 @@ same numbers.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+from cloudlab.net.parse import Address, Network, parse_network, within
 
 __all__ = [
     "AMAZON_PROVIDED_IPV6_VPC_PREFIX",
@@ -104,14 +102,6 @@ RESERVED_IPV6: tuple[ReservedAddress, ...] = (
 )
 
 
-def _network(value: str | Network) -> Network:
-    if isinstance(value, ipaddress.IPv4Network | ipaddress.IPv6Network):
-        return value
-    from cloudlab.net.addresses import parse_network  # local import: no cycle at load
-
-    return parse_network(value)
-
-
 def _sizes(prefixes: tuple[int, ...]) -> str:
     if prefixes == tuple(range(prefixes[0], prefixes[-1] + 1)):
         return f"/{prefixes[0]} to /{prefixes[-1]}"
@@ -136,7 +126,7 @@ def check_aws_vpc(vpc: str | Network) -> Network:
         If the prefix length is not allowed, e.g.
         ``"10.0.0.0/8: an AWS VPC IPv4 block must be /16 to /28"``.
     """
-    network = _network(vpc)
+    network = parse_network(vpc)
     allowed = IPV4_VPC_PREFIXES if network.version == 4 else IPV6_VPC_PREFIXES
     if network.prefixlen not in allowed:
         family = "IPv4" if network.version == 4 else "IPv6"
@@ -164,7 +154,7 @@ def check_aws_subnet(subnet: str | Network, vpc: str | Network | None = None) ->
         E.g. ``"10.0.0.0/29: an AWS IPv4 subnet must be /16 to /28
         (65,536 to 16 addresses)"``.
     """
-    network = _network(subnet)
+    network = parse_network(subnet)
     if network.version == 4:
         if network.prefixlen not in IPV4_SUBNET_PREFIXES:
             raise ValueError(
@@ -175,7 +165,7 @@ def check_aws_subnet(subnet: str | Network, vpc: str | Network | None = None) ->
         raise ValueError(f"{network}: an AWS IPv6 subnet must be {_sizes(IPV6_SUBNET_PREFIXES)}")
     if vpc is not None:
         parent = check_aws_vpc(vpc)
-        if parent.version != network.version or not network.subnet_of(parent):  # type: ignore[arg-type]
+        if not within(network, parent):
             raise ValueError(f"{network}: this subnet is not inside the VPC block {parent}")
     return network
 
@@ -248,7 +238,7 @@ def aws_usable(subnet: str | Network) -> int | None:
     >>> aws_usable("10.0.0.0/24"), aws_usable("10.0.0.0/28"), aws_usable("10.0.0.0/29")
     (251, 11, None)
     """
-    network = _network(subnet)
+    network = parse_network(subnet)
     allowed = IPV4_SUBNET_PREFIXES if network.version == 4 else IPV6_SUBNET_PREFIXES
     if network.prefixlen not in allowed:
         return None

@@ -25,7 +25,7 @@ from cloudlab.figures import (
     VERMILION,
     ShownFigure,
 )
-from cloudlab.net.addresses import Network, parse_network
+from cloudlab.net.parse import Network, parse_network, within
 from cloudlab.net.subnets import free_blocks
 
 __all__ = ["address_map"]
@@ -198,7 +198,7 @@ def address_map(
     net = parse_network(parent)
     nets = [parse_network(s) for s in subnets]
     for sub in nets:
-        if sub.version != net.version or not sub.subnet_of(net):  # type: ignore[arg-type]
+        if not within(sub, net):
             raise ValueError(f"{sub} is not inside {net}")
     names = [""] * len(nets) if labels is None else [str(x) for x in labels]
     if len(names) != len(nets):

@@ -31,7 +31,7 @@ from ipaddress import (
 )
 from typing import Any, Literal
 
-from cloudlab.net.addresses import Address
+from cloudlab.net.parse import Address, Interface
 
 __all__ = [
     "DEFAULT_POLICY_TABLE",
@@ -55,7 +55,6 @@ __all__ = [
     "select_source",
 ]
 
-Interface = IPv4Interface | IPv6Interface
 Family = Literal["IPv6", "IPv4"]
 
 # --- RFC 6724 scopes (section 3.1, values from RFC 4007 / RFC 4291 multicast scopes) --

@@ -18,14 +18,8 @@ from typing import Any
 
 from cloudlab.checks import digits
 from cloudlab.net import aws as aws_rules
-from cloudlab.net.addresses import (
-    Address,
-    Network,
-    host_range,
-    parse_address,
-    parse_network,
-    text,
-)
+from cloudlab.net.addresses import host_range, text
+from cloudlab.net.parse import Address, Network, overlap, parse_address, parse_network, within
 
 __all__ = [
     "MAX_HOST_COUNTS",
@@ -469,7 +463,7 @@ def free_blocks(network: str | Network, used: Iterable[str | Network]) -> list[N
     cursor = net.network_address
     end = net.broadcast_address
     for block in taken:
-        if block.version != net.version or not block.overlaps(net):  # type: ignore[arg-type]
+        if not overlap(block, net):
             continue
         if block.network_address > cursor:
             free.extend(ipaddress.summarize_address_range(cursor, block.network_address - 1))
@@ -542,14 +536,14 @@ def range_to_cidrs(first: str | Address, last: str | Address) -> list[Network]:
 def overlaps(a: str | Network, b: str | Network) -> bool:
     """Whether two networks share at least one address (False across IPv4/IPv6)."""
     first, second = parse_network(a), parse_network(b)
-    return first.version == second.version and first.overlaps(second)  # type: ignore[arg-type]
+    return overlap(first, second)
 
 
 def contains(outer: str | Network, inner: str | Network | Address) -> bool:
     """Whether ``inner`` (a network or an address) lies entirely inside ``outer``."""
     big = parse_network(outer)
     small = parse_network(inner)
-    return big.version == small.version and small.subnet_of(big)  # type: ignore[arg-type]
+    return within(small, big)
 
 
 def find_overlaps(networks: Iterable[str | Network]) -> list[tuple[Network, Network]]:

@@ -22,10 +22,9 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from cloudlab.checks import whole
-from cloudlab.net.addresses import Address
+from cloudlab.net.parse import Address, Interface
 from cloudlab.net.selection import (
     Family,
-    Interface,
     RankedDestination,
     addresses_of,
     interface_of,

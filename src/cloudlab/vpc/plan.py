@@ -39,12 +39,11 @@ from typing import Any
 
 from cloudlab.checks import digits
 from cloudlab.net import aws as aws_rules
-from cloudlab.net.addresses import parse_network
+from cloudlab.net.parse import Network, parse_network, within
 from cloudlab.net.subnets import find_overlaps, free_blocks, vlsm
 
 IPv4Network = ipaddress.IPv4Network
 IPv6Network = ipaddress.IPv6Network
-Network = IPv4Network | IPv6Network
 
 __all__ = [
     "DEFAULT_TIERS",
@@ -802,7 +801,7 @@ def check_plan(plan: NetworkPlan) -> list[str]:
     for outer, inner in find_overlaps(blocks):
         problems.append(f"{outer} and {inner} overlap: subnets in one VPC must not overlap")
     for block in plan.spare:
-        if not block.subnet_of(plan.vpc_cidr):
+        if not within(block, plan.vpc_cidr):
             problems.append(f"spare block {block} is not inside the VPC {plan.vpc_cidr}")
     problems += _ipv6_problems(plan)
     problems += _nat_problems(plan.nat, (t.kind for t in plan.tiers))
@@ -835,7 +834,7 @@ def _ipv6_problems(plan: NetworkPlan) -> list[str]:
                 f"subnet {subnet.name}: {subnet.ipv6_cidr} must be a /64 (AWS's IPv6 subnets "
                 "for this plan are /64s carved from the VPC's /56)"
             )
-        elif not subnet.ipv6_cidr.subnet_of(plan.ipv6_cidr):
+        elif not within(subnet.ipv6_cidr, plan.ipv6_cidr):
             problems.append(
                 f"subnet {subnet.name}: {subnet.ipv6_cidr} is not inside {plan.ipv6_cidr}"
             )
