@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import sync_playwright
 
@@ -84,8 +85,8 @@ def _p95(times: list[float]) -> float:
     return sorted(times)[max(0, round(0.95 * len(times)) - 1)]
 
 
-def browser_ms(page: object, name: str, fields: dict[str, str], n: int = WARM) -> list[float]:
-    return page.evaluate(  # type: ignore[attr-defined]
+def browser_ms(page: Any, name: str, fields: dict[str, str], n: int = WARM) -> list[float]:
+    return page.evaluate(
         """async ([name, fields, n]) => {
             const times = [];
             for (let i = 0; i < n; i++) {
@@ -99,9 +100,9 @@ def browser_ms(page: object, name: str, fields: dict[str, str], n: int = WARM) -
     )
 
 
-def cold_start(browser: object, url: str, name: str, fields: dict[str, str]) -> tuple:
+def cold_start(browser: Any, url: str, name: str, fields: dict[str, str]) -> tuple:
     """Fresh context: (seconds from the first edit to the answer, bytes before, after)."""
-    context = browser.new_context()  # type: ignore[attr-defined]
+    context = browser.new_context()
     page = context.new_page()
     loaded: list[int] = [0]
     page.on("requestfinished", lambda r: loaded.__setitem__(0, loaded[0] + _size(r)))
@@ -125,9 +126,9 @@ def cold_start(browser: object, url: str, name: str, fields: dict[str, str]) -> 
     return context, page, seconds, before, after
 
 
-def _size(request: object) -> int:
+def _size(request: Any) -> int:
     try:
-        sizes = request.sizes()  # type: ignore[attr-defined]
+        sizes = request.sizes()
     except Exception:  # a request the page abandoned
         return 0
     return sizes["responseBodySize"] + sizes["responseHeadersSize"]

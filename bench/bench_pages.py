@@ -20,6 +20,7 @@ import statistics
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = Path(os.environ.get("CLOUDLAB_SITE") or ROOT / "_build" / "html")
@@ -46,17 +47,17 @@ def pages(site: Path) -> list[str]:
     )
 
 
-def measure(browser: object, base: str, page_path: str) -> tuple[int, bool, bool]:
+def measure(browser: Any, base: str, page_path: str) -> tuple[int, bool, bool]:
     """First-visit bytes of one page, and whether it loaded widgets and maths."""
-    context = browser.new_context()  # type: ignore[attr-defined]
+    context = browser.new_context()
     page = context.new_page()
     seen: dict[str, int] = {}
 
-    def on_response(response: object) -> None:
-        url = response.url  # type: ignore[attr-defined]
+    def on_response(response: Any) -> None:
+        url = response.url
         if url.startswith(base) and url not in seen:
             try:
-                seen[url] = wire_bytes(response.body())  # type: ignore[attr-defined]
+                seen[url] = wire_bytes(response.body())
             except Exception:  # a redirect or an aborted request has no body
                 seen[url] = 0
 

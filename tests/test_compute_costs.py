@@ -146,7 +146,7 @@ def test_reader_prices_change_the_answer() -> None:
 )
 def test_bad_inputs_are_refused_in_one_line(change: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message) as info:
-        compare(replace(W, **change))  # type: ignore[arg-type]
+        compare(replace(W, **change))  # type: ignore[arg-type]  # the wrong type is the test
     assert "\n" not in str(info.value)
 
 

@@ -35,7 +35,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("answers", "expected"), CASES)
-def test_rules(answers: tuple, expected: tuple[str, int]) -> None:  # type: ignore[type-arg]
+def test_rules(answers: tuple[object, ...], expected: tuple[str, int]) -> None:
     rec = recommend(Answers(*answers))
     assert (rec.choice, rec.rule) == expected
     assert rec.choice in CHOICES
@@ -43,7 +43,7 @@ def test_rules(answers: tuple, expected: tuple[str, int]) -> None:  # type: igno
 
 @pytest.mark.parametrize(("answers", "_expected"), CASES)
 def test_every_reason_cites_a_source_in_the_bibliography(
-    answers: tuple,  # type: ignore[type-arg]
+    answers: tuple[object, ...],
     _expected: object,
 ) -> None:
     rec = recommend(Answers(*answers))
@@ -66,7 +66,7 @@ def test_bursty_fargate_mentions_service_auto_scaling() -> None:
         (Answers(kubernetes="expert"), "answer none, some or strong"),
         (Answers(load="spiky"), "answer steady or bursty"),
         (Answers(services=0), "at least one service"),
-        (Answers(services=2.5), "a whole number of services"),  # type: ignore[arg-type]
+        (Answers(services=2.5), "a whole number of services"),  # type: ignore[arg-type]  # the wrong type is the test
         (Answers(ops_people=-1), "cannot be negative"),
     ],
 )

@@ -95,7 +95,7 @@ def test_parse_network_explains_bad_input_in_one_line(text, message):
 
 def test_parse_network_rejects_non_text():
     with pytest.raises(ValueError, match="expected text"):
-        parse_network(42)  # type: ignore[arg-type]
+        parse_network(42)  # type: ignore[arg-type]  # the wrong type is the test
 
 
 def test_parse_address():

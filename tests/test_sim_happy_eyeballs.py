@@ -238,7 +238,7 @@ def test_simulate_accepts_conditions_and_overrides() -> None:
 )
 def test_impossible_conditions_are_explained(changes: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        Conditions(**changes)  # type: ignore[arg-type]
+        Conditions(**changes)  # type: ignore[arg-type]  # the wrong type is the test
 
 
 @pytest.mark.parametrize(
@@ -267,13 +267,13 @@ def test_bad_addresses_and_paths() -> None:
     with pytest.raises(ValueError, match="multicast"):
         scope_of("ff02::1")
     with pytest.raises(ValueError, match="unknown path state"):
-        Path(10, "broken")  # type: ignore[arg-type]
+        Path(10, "broken")  # type: ignore[arg-type]  # the wrong type is the test
     with pytest.raises(ValueError, match="latency must be 0 ms or more"):
         Path(-1)
 
 
 def test_bare_source_address_gets_a_default_prefix() -> None:
-    assert common_prefix_len(ip_address("2001:db8:1::2"), "2001:db8:1::1") == 64  # type: ignore[arg-type]
+    assert common_prefix_len(ip_address("2001:db8:1::2"), "2001:db8:1::1") == 64  # type: ignore[arg-type]  # the wrong type is the test
     ranked = order_destinations(["203.0.113.10"], ["192.168.1.23"])
     assert ranked[0].source == ip_interface("192.168.1.23/32")
 

@@ -119,7 +119,7 @@ BAD = [
 @pytest.mark.parametrize(("header", "message"), BAD)
 def test_bad_headers_give_one_line_value_error(header: object, message: str) -> None:
     with pytest.raises(ValueError, match=message) as caught:
-        parse_set_cookie(header, now=NOW)  # type: ignore[arg-type]
+        parse_set_cookie(header, now=NOW)  # type: ignore[arg-type]  # the wrong type is the test
     assert "\n" not in str(caught.value)
 
 
@@ -293,7 +293,7 @@ def test_close_browser_returns_the_same_kind_of_jar_with_copies() -> None:
 )
 def test_close_browser_refuses_bad_input(jar: object, seconds_later: float, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        close_browser(jar, seconds_later=seconds_later, now=NOW)  # type: ignore[arg-type]
+        close_browser(jar, seconds_later=seconds_later, now=NOW)  # type: ignore[arg-type]  # the wrong type is the test
 
 
 def test_jar_table_lists_kinds_and_lifetimes() -> None:
@@ -306,7 +306,7 @@ def test_jar_table_lists_kinds_and_lifetimes() -> None:
     assert rows[1]["expires_in"] is None
     assert jar_table(lab_jar(), now=NOW + 7200)[2]["lifetime_text"] == "expired"
     with pytest.raises(ValueError, match="not a cookie jar"):
-        jar_table([], now=NOW)  # type: ignore[arg-type]
+        jar_table([], now=NOW)  # type: ignore[arg-type]  # the wrong type is the test
 
 
 # ----------------------------------------------------------------- the explainer widget

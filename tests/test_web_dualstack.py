@@ -97,7 +97,7 @@ def test_server_cannot_start_twice() -> None:
 )
 def test_bad_server_settings(kwargs: dict[str, float], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        DualStackServer(**kwargs)  # type: ignore[arg-type]
+        DualStackServer(**kwargs)  # type: ignore[arg-type]  # the wrong type is the test
 
 
 def test_connect_refuses_names_so_nothing_is_looked_up() -> None:

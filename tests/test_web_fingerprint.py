@@ -160,7 +160,7 @@ def test_crowd_takes_bits_or_an_estimate() -> None:
 )
 def test_bad_bits_and_populations(bits: object, population: object, message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
-        fp.crowd(bits, population)  # type: ignore[arg-type]
+        fp.crowd(bits, population)  # type: ignore[arg-type]  # the wrong type is the test
 
 
 def test_each_function_checks_its_input() -> None:
@@ -264,7 +264,7 @@ def test_lists_missing_values_and_a_chosen_subset() -> None:
 )
 def test_measure_entropy_bad_input(data: object, attributes: object, message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
-        fp.measure_entropy(data, attributes)  # type: ignore[arg-type]
+        fp.measure_entropy(data, attributes)  # type: ignore[arg-type]  # the wrong type is the test
 
 
 def test_example_population_is_reproducible_and_correlated() -> None:
@@ -282,4 +282,4 @@ def test_example_population_is_reproducible_and_correlated() -> None:
 @pytest.mark.parametrize("count", [0, -1, 1_000_001, 2.5, True])
 def test_example_population_size_is_checked(count: object) -> None:
     with pytest.raises(ValueError, match="between 1 and 1,000,000"):
-        fp.example_fingerprints(count)  # type: ignore[arg-type]
+        fp.example_fingerprints(count)  # type: ignore[arg-type]  # the wrong type is the test

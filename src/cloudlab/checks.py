@@ -62,7 +62,7 @@ def number(
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name}={_show(value)}: expected a number")
     # An Integral compares with a float at run time; numbers' stubs do not say so.
-    if isinstance(value, numbers.Integral) and high is not None and value > high:  # type: ignore[operator]
+    if isinstance(value, numbers.Integral) and high is not None and value > high:  # type: ignore[operator]  # an Integral compares with a float; numbers has no stubs saying so
         _bounds(name, int(value), low, high, hint)  # before float() can overflow
     try:
         result = float(value)

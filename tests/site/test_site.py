@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -32,24 +33,22 @@ class PageVisit:
 
 
 @contextlib.contextmanager
-def visit_page(
-    browser: object, site_url: str, page_path: str
-) -> Iterator[tuple[object, PageVisit]]:
+def visit_page(browser: Any, site_url: str, page_path: str) -> Iterator[tuple[object, PageVisit]]:
     """Load one page (blocking and recording any request that would leave the site), wait
     for its widgets to render, and yield the live page with what it did."""
     result = PageVisit()
     own = urlsplit(site_url).netloc
-    context = browser.new_context()  # type: ignore[attr-defined]
+    context = browser.new_context()
     page = context.new_page()
 
-    def route(route: object) -> None:
-        url = route.request.url  # type: ignore[attr-defined]
+    def route(route: Any) -> None:
+        url = route.request.url
         parts = urlsplit(url)
         if parts.scheme in ("data", "blob") or parts.netloc == own:
-            route.continue_()  # type: ignore[attr-defined]
+            route.continue_()
         else:
             result.foreign.append(url)
-            route.abort()  # type: ignore[attr-defined]
+            route.abort()
 
     page.route("**/*", route)
     page.on("console", lambda m: m.type == "error" and result.console_errors.append(m.text))
@@ -82,7 +81,7 @@ def visit_page(
         context.close()
 
 
-def visit(browser: object, site_url: str, page_path: str) -> PageVisit:
+def visit(browser: Any, site_url: str, page_path: str) -> PageVisit:
     """Load one page and return everything it did."""
     with visit_page(browser, site_url, page_path) as (_, result):
         return result
@@ -90,7 +89,7 @@ def visit(browser: object, site_url: str, page_path: str) -> PageVisit:
 
 @pytest.mark.parametrize("page_path", PAGES)
 def test_page_loads_offline_without_errors(
-    browser: object, site_url: str, site_dir: Path, page_path: str
+    browser: Any, site_url: str, site_dir: Path, page_path: str
 ) -> None:
     assert (site_dir / page_path).is_file(), f"{page_path} was not built"
     result = visit(browser, site_url, page_path)
@@ -102,7 +101,7 @@ def test_page_loads_offline_without_errors(
         assert result.rendered_widgets >= result.widget_views
 
 
-def test_calculator_chapters_embed_widgets(browser: object, site_url: str) -> None:
+def test_calculator_chapters_embed_widgets(browser: Any, site_url: str) -> None:
     # The chapters that show calculators must carry their widgets into the static page.
     # (subnets-and-cidr's calculators are live forms now: tests/site/test_live.py.)
     for page_path in ("notebooks/ipv4-and-ipv6.html",):

@@ -82,8 +82,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (pages.bp, consent.bp, fingerprint.bp, health.bp):
         app.register_blueprint(blueprint)
 
-    app.wsgi_app = framing.check_input(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = framing.check_input(app.wsgi_app)  # type: ignore[method-assign]  # Flask's documented way to wrap
     hops = int(app.config["TRUSTED_PROXY_HOPS"])
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]  # Flask's documented way to wrap
     return app

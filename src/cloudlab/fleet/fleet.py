@@ -374,8 +374,9 @@ class Fleet:
                 self.caddy.forget(f"127.0.0.1:{copy.port}")
 
     def _main_color(self) -> str:
-        if self.weights:
-            return max(COLORS, key=lambda c: (self.weights.get(c, 0), c == "blue"))  # type: ignore[union-attr]
+        weights = self.weights
+        if weights:
+            return max(COLORS, key=lambda c: (weights.get(c, 0), c == "blue"))
         counts = {c: sum(m.color == c for m in self.members) for c in COLORS}
         return max(COLORS, key=lambda c: (counts[c], c == "blue"))
 

@@ -376,10 +376,10 @@ def _ipv4_mapped(network: Network, address: Address | None) -> str | None:
             return f"::ffff:{address}"
         return f"::ffff:{network.network_address}/{96 + network.prefixlen}"
     mapped_block = ipaddress.IPv6Network("::ffff:0:0/96")
-    if address is not None and address.ipv4_mapped is not None:  # type: ignore[union-attr]
-        return str(address.ipv4_mapped)  # type: ignore[union-attr]
-    if within(network, mapped_block):
-        inner = network.network_address.ipv4_mapped  # type: ignore[union-attr]
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    if isinstance(network, ipaddress.IPv6Network) and within(network, mapped_block):
+        inner = network.network_address.ipv4_mapped
         return str(ipaddress.IPv4Network(f"{inner}/{network.prefixlen - 96}"))
     return None
 

@@ -528,9 +528,13 @@ def range_to_cidrs(first: str | Address, last: str | Address) -> list[Network]:
     end = parse_address(last)
     if start.version != end.version:
         raise ValueError(f"{start} and {end}: both ends must be IPv4, or both IPv6")
-    if start > end:  # type: ignore[operator]
+    if int(start) > int(end):
         raise ValueError(f"the range starts at {start}, after its end {end}")
-    return list(ipaddress.summarize_address_range(start, end))  # type: ignore[type-var]
+    if isinstance(start, ipaddress.IPv4Address) and isinstance(end, ipaddress.IPv4Address):
+        return list(ipaddress.summarize_address_range(start, end))
+    if isinstance(start, ipaddress.IPv6Address) and isinstance(end, ipaddress.IPv6Address):
+        return list(ipaddress.summarize_address_range(start, end))
+    raise AssertionError("unreachable: both ends are of one family (checked above)")
 
 
 def overlaps(a: str | Network, b: str | Network) -> bool:
@@ -567,7 +571,8 @@ def find_overlaps(networks: Iterable[str | Network]) -> list[tuple[Network, Netw
     stack: list[Network] = []
     for net in ordered:
         while stack and (
-            stack[-1].version != net.version or stack[-1].broadcast_address < net.network_address  # type: ignore[operator]
+            stack[-1].version != net.version
+            or int(stack[-1].broadcast_address) < int(net.network_address)
         ):
             stack.pop()
         pairs.extend((outer, net) for outer in stack)

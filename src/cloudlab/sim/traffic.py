@@ -93,7 +93,7 @@ def rate_series(
     if np.ndim(rps) == 0:
         if duration_s is None:
             raise ValueError("give a duration when the request rate is a single number")
-        rates = np.full(_steps(duration_s, step_s), _rate(float(rps), "the request rate"))  # type: ignore[arg-type]
+        rates = np.full(_steps(duration_s, step_s), _rate(float(rps), "the request rate"))  # type: ignore[arg-type]  # ndim 0: a scalar
     else:
         try:
             rates = np.asarray(rps, dtype=float)

@@ -309,7 +309,7 @@ class SecurityGroupRule:
 def sg_rule(protocol: str, ports: object, peer: object, description: str = "") -> SecurityGroupRule:
     """Build a security-group rule from text, e.g. ``sg_rule("tcp", 443, "::/0")``."""
     # Text in; SecurityGroupRule.__post_init__ parses and checks each field.
-    return SecurityGroupRule(protocol, ports, peer, description)  # type: ignore[arg-type]
+    return SecurityGroupRule(protocol, ports, peer, description)  # type: ignore[arg-type]  # text in: __post_init__ parses it
 
 
 @dataclass(frozen=True)
@@ -434,7 +434,7 @@ def nacl_rule(number: object, action: str, protocol: str, ports: object, cidr: o
     For example ``nacl_rule(90, "deny", "tcp", 443, "203.0.113.0/24")``.
     """
     # Text in; NaclRule.__post_init__ parses and checks each field.
-    return NaclRule(number, action, protocol, ports, cidr)  # type: ignore[arg-type]
+    return NaclRule(number, action, protocol, ports, cidr)  # type: ignore[arg-type]  # text in: __post_init__ parses it
 
 
 _STAR = (
@@ -546,7 +546,7 @@ def web_nacl(
     name : str, optional
     """
     # parse_network raises a ValueError with a message for anything that is not a network.
-    vpc = parse_network(vpc_cidr)  # type: ignore[arg-type]
+    vpc = parse_network(vpc_cidr)  # type: ignore[arg-type]  # any input: parse_network names a wrong type
     inbound = [
         NaclRule(100, "allow", "tcp", (80, 80), ANY_IPV4),
         NaclRule(110, "allow", "tcp", (443, 443), ANY_IPV4),

@@ -1016,7 +1016,7 @@ def plan_network(
     elif ipv6 is False or ipv6 is None:
         v6_block = None
     else:
-        v6_block = _check_ipv6_block(ipv6)  # type: ignore[arg-type]
+        v6_block = _check_ipv6_block(ipv6)  # type: ignore[arg-type]  # str or a block: _check_ipv6_block parses
     count = len(tier_list) * len(azs)
     if v6_block is not None and count > _IPV6_SLOTS:
         raise ValueError(
@@ -1061,7 +1061,7 @@ def plan_network(
                     name=f"{tier.name}-{az}",
                     tier=tier.name,
                     az=az,
-                    cidr=allocations[f"{tier.name}-{az}"],  # type: ignore[arg-type]
+                    cidr=allocations[f"{tier.name}-{az}"],  # type: ignore[arg-type]  # vlsm in an IPv4 VPC: IPv4
                     ipv6_cidr=ipv6_cidr,
                     route_table=table,
                     kind=tier.kind,
@@ -1081,7 +1081,7 @@ def plan_network(
         subnets=tuple(subnets),
         route_tables=tables,
         nat=nat,
-        spare=spare,  # type: ignore[arg-type]
+        spare=spare,  # type: ignore[arg-type]  # blocks of an IPv4 VPC: IPv4
         spare_names=spare_names,
         alb=alb,
     )
@@ -1092,13 +1092,15 @@ def _tier_hosts(tier: Tier) -> int:
     """The host count that makes :func:`vlsm` choose the tier's subnet size."""
     if tier.prefix is not None:
         return (1 << (32 - tier.prefix)) - aws_rules.RESERVED_PER_SUBNET
-    return int(tier.hosts)  # type: ignore[arg-type]
+    assert tier.hosts is not None  # a Tier has a prefix or a host count (Tier checks it)
+    return int(tier.hosts)
 
 
 def _tier_prefix(tier: Tier) -> int:
     if tier.prefix is not None:
         return tier.prefix
-    needed = int(tier.hosts) + aws_rules.RESERVED_PER_SUBNET  # type: ignore[arg-type]
+    assert tier.hosts is not None  # a Tier has a prefix or a host count (Tier checks it)
+    needed = int(tier.hosts) + aws_rules.RESERVED_PER_SUBNET
     return min(32 - (needed - 1).bit_length(), max(aws_rules.IPV4_SUBNET_PREFIXES))
 
 

@@ -269,7 +269,7 @@ def parse_route(text: str) -> tuple[Network, str]:
 
 def _route_row(destination: object, target: object) -> tuple[Network, str]:
     # A reader's table cell: parse_network raises a ValueError with a message if it is not text.
-    network = parse_network(destination)  # type: ignore[arg-type]
+    network = parse_network(destination)  # type: ignore[arg-type]  # any input: parse_network names a wrong type
     if not isinstance(target, str) or not target.strip():
         raise ValueError(f"route to {network}: the target is empty (e.g. local, igw, nat-a)")
     name = target.strip()

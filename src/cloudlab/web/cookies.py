@@ -423,7 +423,7 @@ def jar_table(jar: CookieJar, *, now: float | None = None) -> list[dict[str, Any
         if _is_session(cookie):
             kind, left, text = SESSION, None, "until the browser session ends"
         else:
-            left = float(cookie.expires) - clock  # type: ignore[arg-type]
+            left = float(cookie.expires) - clock  # type: ignore[arg-type]  # not a session cookie: expires is set
             kind, text = PERSISTENT, human_duration(left) if left > 0 else "expired"
         rows.append(
             {

@@ -362,13 +362,18 @@ def connect(address: str, port: int, *, timeout: float = DEFAULT_TIMEOUT) -> Con
         server_family, server_saw = data.decode("ascii").split()
     except ValueError:
         raise ValueError(f"unexpected reply from {address} port {port}: {data!r}") from None
-    if server_family not in ("IPv4", "IPv6"):
+    server: Family
+    if server_family == "IPv4":
+        server = "IPv4"
+    elif server_family == "IPv6":
+        server = "IPv6"
+    else:
         raise ValueError(f"unexpected reply from {address} port {port}: {data!r}")
     return Connection(
         target=address,
         family=_family_name(family),
         local=local,
-        server_family=server_family,  # type: ignore[arg-type]
+        server_family=server,
         server_saw=server_saw,
     )
 

@@ -411,7 +411,7 @@ def _freeze(value: object) -> Hashable:
         hash(value)
     except TypeError:
         return json.dumps(value, sort_keys=True, default=str)
-    return value  # type: ignore[return-value]
+    return value  # type: ignore[return-value]  # hash() just succeeded: it is Hashable
 
 
 def shannon_entropy(values: Iterable[Hashable]) -> float:
