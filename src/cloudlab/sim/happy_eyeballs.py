@@ -11,6 +11,10 @@ Everything here is pure and deterministic: no sockets, no clocks. A seeded
 random-number generator adds optional jitter to the simulated latencies, so the same
 inputs and seed always give the same timeline. Times are in milliseconds (ms) from the
 moment the DNS queries are sent.
+
+Why one module of some 950 lines (600 of code): a race's records, the engine that plays
+it and the teaching model's conditions are read together, and the rest is docstrings
+citing RFC 8305.
 """
 
 from __future__ import annotations

@@ -450,170 +450,273 @@ def simulate_load_balancer(
             raise ValueError(
                 f"there is no target called {event.target!r} (targets: {', '.join(names)})"
             )
-
-    k = len(targets)
-    steps = rates.size
-    arrived = make_arrivals(rates, step_s, random=random_arrivals, seed=seed)
-    cap_step = [t.capacity_rps * step_s for t in targets]
-    cap_rps = [t.capacity_rps for t in targets]
-    queue_limit = [max(1, int(t.capacity_rps * queue_timeout_s)) for t in targets]
-    down_windows: list[list[tuple[float, float]]] = [[] for _ in range(k)]
-    for f in failures:
-        down_windows[index[f.target]].append((f.start_s, math.inf if f.end_s is None else f.end_s))
-    dereg_at = [math.inf] * k
-    for d in deregistrations:
-        dereg_at[index[d.target]] = min(dereg_at[index[d.target]], d.at_s)
-
-    registered = [True] * k
-    draining = [False] * k
-    drain_end = [math.inf] * k
-    healthy = [True] * k
-    fails = [0] * k
-    oks = [0] * k
-    next_check = [0.0] * k
-    pending: list[tuple[float, int, bool]] = []
-    backlog = [0] * k
-    credit = [0.0] * k
-    pointer = 0
-    interval, timeout = float(health.interval_s), float(health.timeout_s)
-    need_out, need_in = health.unhealthy_threshold, health.healthy_threshold
-    cap_floor = np.array([math.floor(c) for c in cap_step])
-    # Steps at which something scheduled happens (a failure starts or ends, a
-    # deregistration starts): quiet stretches never cross one.
-    boundaries = sorted(
-        {
-            min(steps, math.ceil(x / step_s - 1e-9))
-            for x in (
-                *(a for w in down_windows for a, _ in w),
-                *(b for w in down_windows for _, b in w if math.isfinite(b)),
-                *(d for d in dereg_at if math.isfinite(d)),
-            )
-        }
-        | {steps}
+    arrived = make_arrivals(rates, step_s, random=random_arrivals, seed=seed)  # the one draw
+    balancer = _Balancer(
+        targets,
+        index,
+        arrived,
+        algorithm=algorithm,
+        health=health,
+        failures=failures,
+        deregistrations=deregistrations,
+        deregistration_delay_s=deregistration_delay_s,
+        queue_timeout_s=queue_timeout_s,
+        step_s=step_s,
     )
+    balancer.run()
+    return balancer.result(failures)
 
-    routed = np.zeros((steps, k), dtype=np.int64)
-    served_all = np.zeros((steps, k), dtype=np.int64)
-    queued = np.zeros((steps, k), dtype=np.int64)
-    target_errors = np.zeros((steps, k), dtype=np.int64)
-    in_service = np.zeros((steps, k), dtype=bool)
-    up_arr = np.zeros((steps, k), dtype=bool)
-    reg_arr = np.zeros((steps, k), dtype=bool)
-    err = {reason: np.zeros(steps, dtype=np.int64) for reason in ERROR_REASONS}
-    arrived_list = arrived.tolist()
 
-    def up_at(now: float) -> list[bool]:
-        return [not any(a <= now < b for a, b in down_windows[i]) for i in range(k)]
+#: One slow step's rows: routed, served, queued, errors, in service, up, registered.
+_Row = tuple[list[int], list[int], list[int], list[int], list[bool], list[bool], list[bool]]
 
-    def quiet_stretch(step: int, up_now: list[bool]) -> int:
+
+class _Balancer:
+    """The load balancer and its targets, step by step, with one method per event.
+
+    Each step: health checks start and their results arrive (:meth:`on_health_checks`),
+    deregistrations start and end (:meth:`on_deregistrations`), the step's requests are
+    routed (:meth:`route`) and the targets work through their queues (:meth:`serve`).
+    Stretches where nothing can change go faster (:meth:`quiet_stretch`).
+    """
+
+    def __init__(
+        self,
+        targets: list[Target],
+        index: dict[str, int],
+        arrived: np.ndarray,
+        *,
+        algorithm: Algorithm,
+        health: HealthCheck,
+        failures: Sequence[Failure],
+        deregistrations: Sequence[Deregistration],
+        deregistration_delay_s: float,
+        queue_timeout_s: float,
+        step_s: float,
+    ) -> None:
+        k = self.k = len(targets)
+        steps = self.steps = arrived.size
+        self.targets, self.index, self.arrived = targets, index, arrived
+        self.algorithm, self.health, self.step_s = algorithm, health, step_s
+        self.deregistration_delay_s = deregistration_delay_s
+        self.cap_step = [t.capacity_rps * step_s for t in targets]
+        self.cap_rps = [t.capacity_rps for t in targets]
+        self.queue_limit = [max(1, int(t.capacity_rps * queue_timeout_s)) for t in targets]
+        self.down_windows: list[list[tuple[float, float]]] = [[] for _ in range(k)]
+        for f in failures:
+            end = math.inf if f.end_s is None else f.end_s
+            self.down_windows[index[f.target]].append((f.start_s, end))
+        self.dereg_at = [math.inf] * k
+        for d in deregistrations:
+            self.dereg_at[index[d.target]] = min(self.dereg_at[index[d.target]], d.at_s)
+        self.registered = [True] * k
+        self.draining = [False] * k
+        self.drain_end = [math.inf] * k
+        self.healthy = [True] * k
+        self.fails = [0] * k
+        self.oks = [0] * k
+        self.next_check = [0.0] * k
+        self.pending: list[tuple[float, int, bool]] = []
+        self.backlog = [0] * k
+        self.credit = [0.0] * k
+        self.pointer = 0
+        self.interval, self.timeout = float(health.interval_s), float(health.timeout_s)
+        self.need_out, self.need_in = health.unhealthy_threshold, health.healthy_threshold
+        self.cap_floor = np.array([math.floor(c) for c in self.cap_step])
+        # Steps at which something scheduled happens (a failure starts or ends, a
+        # deregistration starts): quiet stretches never cross one.
+        windows = self.down_windows
+        self.boundaries = sorted(
+            {
+                min(steps, math.ceil(x / step_s - 1e-9))
+                for x in (
+                    *(a for w in windows for a, _ in w),
+                    *(b for w in windows for _, b in w if math.isfinite(b)),
+                    *(d for d in self.dereg_at if math.isfinite(d)),
+                )
+            }
+            | {steps}
+        )
+        self.routed = np.zeros((steps, k), dtype=np.int64)
+        self.served_all = np.zeros((steps, k), dtype=np.int64)
+        self.queued = np.zeros((steps, k), dtype=np.int64)
+        self.target_errors = np.zeros((steps, k), dtype=np.int64)
+        self.in_service = np.zeros((steps, k), dtype=bool)
+        self.up_arr = np.zeros((steps, k), dtype=bool)
+        self.reg_arr = np.zeros((steps, k), dtype=bool)
+        self.err = {reason: np.zeros(steps, dtype=np.int64) for reason in ERROR_REASONS}
+        self.arrived_list = arrived.tolist()
+        self.slow_steps: list[int] = []
+        self.slow_rows: list[_Row] = []
+
+    def up_at(self, now: float) -> list[bool]:
+        return [not any(a <= now < b for a, b in self.down_windows[i]) for i in range(self.k)]
+
+    def run(self) -> None:
+        """Every step, from the first to the last."""
+        step = 0
+        while step < self.steps:
+            now = step * self.step_s
+            up_now = self.up_at(now)
+            done = self.quiet_stretch(step, up_now)
+            if done:
+                step += done
+                continue
+            self.on_health_checks(now, up_now)
+            errs = [0] * self.k
+            self.on_deregistrations(step, now, errs)
+            assigned = self.route(step)
+            served = self.serve(step, assigned, up_now, errs)
+            # Rows of the slow steps are collected in lists and written in one go below.
+            self.slow_steps.append(step)
+            self.slow_rows.append(
+                (
+                    assigned,
+                    served,
+                    self.backlog.copy(),
+                    errs,
+                    [
+                        self.registered[i] and not self.draining[i] and self.healthy[i]
+                        for i in range(self.k)
+                    ],
+                    up_now,
+                    self.registered.copy(),
+                )
+            )
+            step += 1
+        if self.slow_steps:
+            columns = list(zip(*self.slow_rows, strict=True))
+            arrays = (
+                self.routed,
+                self.served_all,
+                self.queued,
+                self.target_errors,
+                self.in_service,
+                self.up_arr,
+                self.reg_arr,
+            )
+            for array, rows in zip(arrays, columns, strict=True):
+                shape = (len(self.slow_steps), self.k)
+                array[self.slow_steps] = np.array(rows, dtype=array.dtype).reshape(shape)
+
+    def quiet_stretch(self, step: int, up_now: list[bool]) -> int:
         """Handle a run of steps where nothing can change state; return how many."""
-        nonlocal pointer
-        if not _FAST or pending or any(draining) or any(backlog):
+        k, registered, healthy = self.k, self.registered, self.healthy
+        if not _FAST or self.pending or any(self.draining) or any(self.backlog):
             return 0
         active = [i for i in range(k) if registered[i]]
-        if any(dereg_at[i] <= step * step_s for i in active):
+        if any(self.dereg_at[i] <= step * self.step_s for i in active):
             return 0
         if any(healthy[i] != up_now[i] for i in active):
             return 0
         eligible = [i for i in active if healthy[i]]
         if not eligible:
             return 0
-        end = next(b for b in boundaries if b > step)
-        n = arrived[step:end]
+        end = next(b for b in self.boundaries if b > step)
+        n = self.arrived[step:end]
         m = len(eligible)
-        before = np.cumsum(n) - n + pointer
+        before = np.cumsum(n) - n + self.pointer
         q, r = n // m, n % m
         share = q[:, None] + (((np.arange(m)[None, :] - before[:, None]) % m) < r[:, None])
-        over = np.nonzero((share > cap_floor[eligible][None, :]).any(axis=1))[0]
+        over = np.nonzero((share > self.cap_floor[eligible][None, :]).any(axis=1))[0]
         length = int(over[0]) if over.size else end - step
         if length == 0:
             return 0
         rows = slice(step, step + length)
-        routed[rows, eligible] = share[:length]
-        served_all[rows, eligible] = share[:length]
+        self.routed[rows, eligible] = share[:length]
+        self.served_all[rows, eligible] = share[:length]
         flags = np.zeros(k, dtype=bool)
         flags[eligible] = True
-        in_service[rows] = flags
-        up_arr[rows] = up_now
-        reg_arr[rows] = registered
-        pointer = int((pointer + n[:length].sum()) % m)
+        self.in_service[rows] = flags
+        self.up_arr[rows] = up_now
+        self.reg_arr[rows] = registered
+        self.pointer = int((self.pointer + n[:length].sum()) % m)
         last = share[length - 1]
         for j, i in enumerate(eligible):
-            credit[i] = min(1.0, credit[i] + cap_step[i] - int(last[j]))
-        finish = (step + length) * step_s
+            self.credit[i] = min(1.0, self.credit[i] + self.cap_step[i] - int(last[j]))
+        finish = (step + length) * self.step_s
         for i in active:  # checks in the stretch only confirm what is known
-            while next_check[i] < finish:
-                next_check[i] += interval
+            while self.next_check[i] < finish:
+                self.next_check[i] += self.interval
                 if up_now[i]:
-                    oks[i], fails[i] = oks[i] + 1, 0
+                    self.oks[i], self.fails[i] = self.oks[i] + 1, 0
                 else:
-                    fails[i], oks[i] = fails[i] + 1, 0
+                    self.fails[i], self.oks[i] = self.fails[i] + 1, 0
         return length
 
-    slow_steps: list[int] = []
-    slow_rows: list[
-        tuple[list[int], list[int], list[int], list[int], list[bool], list[bool], list[bool]]
-    ] = []
-    step = 0
-    while step < steps:
-        now = step * step_s
-        up_now = up_at(now)
-        done = quiet_stretch(step, up_now)
-        if done:
-            step += done
-            continue
-        # Health checks start on schedule; a failed one is known when its timeout expires.
-        for i in range(k):
-            while registered[i] and next_check[i] <= now:
-                ok = up_now[i] and backlog[i] / cap_rps[i] <= timeout
-                pending.append((next_check[i] if ok else next_check[i] + timeout, i, ok))
-                next_check[i] += interval
-        if pending:
-            due = [p for p in pending if p[0] <= now]
-            if due:
-                pending = [p for p in pending if p[0] > now]
-                for _, i, ok in sorted(due):
-                    if ok:
-                        oks[i], fails[i] = oks[i] + 1, 0
-                        if not healthy[i] and oks[i] >= need_in:
-                            healthy[i] = True
-                    else:
-                        fails[i], oks[i] = fails[i] + 1, 0
-                        if healthy[i] and fails[i] >= need_out:
-                            healthy[i] = False
-        errs = [0] * k
-        # Deregistration: stop new requests, then finish or cut off the queue.
-        for i in range(k):
-            if registered[i] and not draining[i] and now >= dereg_at[i]:
-                draining[i] = True
-                drain_end[i] = dereg_at[i] + deregistration_delay_s
-            if draining[i] and registered[i] and (backlog[i] == 0 or now >= drain_end[i]):
-                err["drain_cutoff"][step] += backlog[i]
-                errs[i] += backlog[i]
-                backlog[i] = 0
-                registered[i] = False
-        eligible = [i for i in range(k) if registered[i] and not draining[i] and healthy[i]]
+    def on_health_checks(self, now: float, up_now: list[bool]) -> None:
+        """Checks start on schedule; a failed one is known when its timeout expires."""
+        for i in range(self.k):
+            while self.registered[i] and self.next_check[i] <= now:
+                ok = up_now[i] and self.backlog[i] / self.cap_rps[i] <= self.timeout
+                when = self.next_check[i] if ok else self.next_check[i] + self.timeout
+                self.pending.append((when, i, ok))
+                self.next_check[i] += self.interval
+        if not self.pending:
+            return
+        due = [p for p in self.pending if p[0] <= now]
+        if not due:
+            return
+        self.pending = [p for p in self.pending if p[0] > now]
+        for _, i, ok in sorted(due):
+            if ok:
+                self.oks[i], self.fails[i] = self.oks[i] + 1, 0
+                if not self.healthy[i] and self.oks[i] >= self.need_in:
+                    self.healthy[i] = True
+            else:
+                self.fails[i], self.oks[i] = self.fails[i] + 1, 0
+                if self.healthy[i] and self.fails[i] >= self.need_out:
+                    self.healthy[i] = False
+
+    def on_deregistrations(self, step: int, now: float, errs: list[int]) -> None:
+        """Deregistration: stop new requests, then finish or cut off the queue."""
+        for i in range(self.k):
+            if self.registered[i] and not self.draining[i] and now >= self.dereg_at[i]:
+                self.draining[i] = True
+                self.drain_end[i] = self.dereg_at[i] + self.deregistration_delay_s
+            if (
+                self.draining[i]
+                and self.registered[i]
+                and (self.backlog[i] == 0 or now >= self.drain_end[i])
+            ):
+                self.err["drain_cutoff"][step] += self.backlog[i]
+                errs[i] += self.backlog[i]
+                self.backlog[i] = 0
+                self.registered[i] = False
+
+    def route(self, step: int) -> list[int]:
+        """The step's requests, shared among the targets in service (fail open if none)."""
+        k, registered, draining = self.k, self.registered, self.draining
+        eligible = [i for i in range(k) if registered[i] and not draining[i] and self.healthy[i]]
         if not eligible:  # fail open: every registered target, healthy or not
             eligible = [i for i in range(k) if registered[i] and not draining[i]]
-        n = arrived_list[step]
+        n = self.arrived_list[step]
         assigned = [0] * k
-        if n:
-            if not eligible:
-                err["no_targets"][step] = n
-            else:
-                m = len(eligible)
-                start = pointer % m
-                if algorithm == "round_robin":
-                    q, r = divmod(n, m)
-                    for j, i in enumerate(eligible):
-                        assigned[i] = q + (1 if (j - start) % m < r else 0)
-                else:
-                    shares = _water_fill([backlog[i] for i in eligible], n, start)
-                    for i, part in zip(eligible, shares, strict=True):
-                        assigned[i] = part
-                pointer = (start + n) % m
-        served = [0] * k
-        for i in range(k):
+        if not n:
+            return assigned
+        if not eligible:
+            self.err["no_targets"][step] = n
+            return assigned
+        m = len(eligible)
+        start = self.pointer % m
+        if self.algorithm == "round_robin":
+            q, r = divmod(n, m)
+            for j, i in enumerate(eligible):
+                assigned[i] = q + (1 if (j - start) % m < r else 0)
+        else:
+            shares = _water_fill([self.backlog[i] for i in eligible], n, start)
+            for i, part in zip(eligible, shares, strict=True):
+                assigned[i] = part
+        self.pointer = (start + n) % m
+        return assigned
+
+    def serve(
+        self, step: int, assigned: list[int], up_now: list[bool], errs: list[int]
+    ) -> list[int]:
+        """Each target queues what it was sent (within its limit) and serves what it can."""
+        backlog, credit, cap_step, err = self.backlog, self.credit, self.cap_step, self.err
+        served = [0] * self.k
+        for i in range(self.k):
             a = assigned[i]
             if not up_now[i]:
                 lost = a + backlog[i]
@@ -624,7 +727,7 @@ def simulate_load_balancer(
                 credit[i] = 0.0
                 continue
             if a:
-                room = queue_limit[i] - backlog[i]
+                room = self.queue_limit[i] - backlog[i]
                 if a > room:
                     refused = a - max(room, 0)
                     err["timed_out"][step] += refused
@@ -641,53 +744,34 @@ def simulate_load_balancer(
                     credit[i] = min(credit[i], 1.0)
             else:
                 credit[i] = min(credit[i] + cap_step[i], 1.0)
-        # Rows of the slow steps are collected in lists and written in one go below.
-        slow_steps.append(step)
-        slow_rows.append(
-            (
-                assigned,
-                served,
-                backlog.copy(),
-                errs,
-                [registered[i] and not draining[i] and healthy[i] for i in range(k)],
-                up_now,
-                registered.copy(),
-            )
+        return served
+
+    def result(self, failures: Sequence[Failure]) -> LoadBalancerRun:
+        """What happened, as arrays, with latencies and the failures' detections."""
+        names = tuple(t.name for t in self.targets)
+        t_s = np.arange(self.steps) * float(self.step_s)
+        base = np.array([t.latency_ms for t in self.targets])
+        latency = base + 1000.0 * self.queued / np.array(self.cap_rps)
+        latency = np.where(self.routed > 0, latency, np.nan)
+        detections = _detections(failures, names, self.index, t_s, self.in_service)
+        return LoadBalancerRun(
+            t_s=t_s,
+            step_s=float(self.step_s),
+            names=names,
+            algorithm=self.algorithm,
+            arrivals=self.arrived,
+            routed=self.routed,
+            served=self.served_all,
+            queued=self.queued,
+            errors=self.err,
+            target_errors=self.target_errors,
+            in_service=self.in_service,
+            up=self.up_arr,
+            registered=self.reg_arr,
+            latency_ms=latency,
+            detections=detections,
+            health=self.health,
         )
-        step += 1
-
-    if slow_steps:
-        columns = list(zip(*slow_rows, strict=True))
-        for array, rows in zip(
-            (routed, served_all, queued, target_errors, in_service, up_arr, reg_arr),
-            columns,
-            strict=True,
-        ):
-            array[slow_steps] = np.array(rows, dtype=array.dtype).reshape(len(slow_steps), k)
-
-    t_s = np.arange(steps) * float(step_s)
-    base = np.array([t.latency_ms for t in targets])
-    latency = base + 1000.0 * queued / np.array(cap_rps)
-    latency = np.where(routed > 0, latency, np.nan)
-    detections = _detections(failures, names, index, t_s, in_service)
-    return LoadBalancerRun(
-        t_s=t_s,
-        step_s=float(step_s),
-        names=names,
-        algorithm=algorithm,
-        arrivals=arrived,
-        routed=routed,
-        served=served_all,
-        queued=queued,
-        errors=err,
-        target_errors=target_errors,
-        in_service=in_service,
-        up=up_arr,
-        registered=reg_arr,
-        latency_ms=latency,
-        detections=detections,
-        health=health,
-    )
 
 
 def _detections(

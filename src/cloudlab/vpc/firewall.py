@@ -51,6 +51,9 @@ Sources (Amazon VPC User Guide, read 2026-11-28):
 * "CreateNetworkAclEntry" (``aws-create-nacl-entry``,
   https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkAclEntry.html):
   a rule number is 1–32766.
+
+Why one module of some 1,100 lines (650 of code): security groups and network ACLs are
+judged together on one path (:func:`evaluate_flow`); apart, that walk would be split in two.
 """
 
 from __future__ import annotations

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from ipaddress import IPv4Network
+from typing import Any
 
 import matplotlib.patheffects as path_effects
 from matplotlib.artist import Artist
@@ -134,6 +136,103 @@ def _subnet_text(subnet: SubnetPlan) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Where everything of the diagram goes, in inches; ``*_top`` measure from the top."""
+
+    plan: NetworkPlan
+    order: list[str]  # tier names, top to bottom
+    ipv6: bool
+    row_h: float
+    col_w: float
+    vpc_w: float
+    width: float
+    vpc_left: float
+    note_lines: list[str]
+    height: float
+    internet_top: float = 0.42
+    internet_h: float = 0.42
+    vpc_top: float = 1.3
+    gw_w: float = 1.35
+    gw_h: float = 0.34
+
+    @classmethod
+    def of(cls, plan: NetworkPlan) -> _Layout:
+        order = _drawing_order(plan)
+        n_cols, n_rows = len(plan.azs), len(order)
+        ipv6 = plan.ipv6_cidr is not None
+        row_h = 0.86 if ipv6 else 0.7
+        col_w = _PAD + _SUBNET_W + _LANE
+        vpc_w = 2 * _VPC_PAD + n_cols * col_w + (n_cols - 1) * _COL_GAP
+        width = max(vpc_w + 2 * _MARGIN, 6.4)
+        vpc_bottom = cls.vpc_top + 0.8 + 0.36 + n_rows * row_h + (n_rows - 1) * _ROW_GAP + 0.18
+        vpc_bottom += _VPC_PAD
+        spare_text = _spare_text(plan)
+        note_lines = textwrap.wrap(spare_text, width=int(width * 15)) if spare_text else []
+        height = vpc_bottom + 0.22 + 0.18 * len(note_lines) + 0.75
+        return cls(
+            plan, order, ipv6, row_h, col_w, vpc_w, width, (width - vpc_w) / 2, note_lines, height
+        )
+
+    # The rows of the VPC, top-down.
+    @property
+    def bus_v4(self) -> float:  # IPv4 routes run along here to the internet gateway
+        return self.vpc_top + 0.48
+
+    @property
+    def bus_v6(self) -> float:  # IPv6 routes, to the egress-only gateway
+        return self.vpc_top + 0.58
+
+    @property
+    def bus_cross(self) -> float:  # routes to another AZ's NAT gateway
+        return self.vpc_top + 0.68
+
+    @property
+    def col_top(self) -> float:
+        return self.vpc_top + 0.8
+
+    @property
+    def first_row(self) -> float:
+        return self.col_top + 0.36
+
+    @property
+    def col_bottom(self) -> float:
+        n_rows = len(self.order)
+        return self.first_row + n_rows * self.row_h + (n_rows - 1) * _ROW_GAP + 0.18
+
+    @property
+    def vpc_bottom(self) -> float:
+        return self.col_bottom + _VPC_PAD
+
+    @property
+    def legend_top(self) -> float:
+        return self.vpc_bottom + 0.22 + 0.18 * len(self.note_lines)
+
+    @property
+    def igw_x(self) -> float:
+        return self.vpc_left + self.vpc_w * (0.42 if self.ipv6 else 0.5)
+
+    @property
+    def eigw_x(self) -> float:
+        return self.vpc_left + self.vpc_w * 0.8
+
+    @property
+    def gateway_bottom(self) -> float:  # where routes reach a gateway on the VPC's edge
+        return self.vpc_top + self.gw_h / 2
+
+    def Y(self, top_down: float) -> float:
+        """Matplotlib's y (from the bottom) of a position measured from the top."""
+        return self.height - top_down
+
+
+#: A NAT gateway's box: x0, x1, its middle and its top (top-down), by AZ.
+_NatBoxes = dict[str, tuple[float, float, float, float]]
+#: Each AZ's subnet right edge and its IPv4 and IPv6 route lanes.
+_Lanes = dict[str, tuple[float, float, float]]
+#: Each subnet's left edge, top and bottom (top-down).
+_Rows = dict[str, tuple[float, float, float]]
+
+
 def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figure:
     """Draw the plan as an architecture diagram.
 
@@ -148,70 +247,52 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
     ShownFigure
         A :class:`matplotlib.figure.Figure`; every subnet's name and CIDR appear as text.
     """
-    order = _drawing_order(plan)
-    n_cols = len(plan.azs)
-    n_rows = len(order)
-    ipv6 = plan.ipv6_cidr is not None
-    row_h = 0.86 if ipv6 else 0.7
-    col_w = _PAD + _SUBNET_W + _LANE
-    vpc_w = 2 * _VPC_PAD + n_cols * col_w + (n_cols - 1) * _COL_GAP
-    width = max(vpc_w + 2 * _MARGIN, 6.4)
-    vpc_left = (width - vpc_w) / 2
-
-    # Top-down positions (inches from the top), converted at the end by ``Y``.
-    internet_top, internet_h = 0.42, 0.42
-    vpc_top = 1.3
-    bus_v4, bus_v6, bus_cross = vpc_top + 0.48, vpc_top + 0.58, vpc_top + 0.68
-    col_top = vpc_top + 0.8
-    first_row = col_top + 0.36
-    rows_bottom = first_row + n_rows * row_h + (n_rows - 1) * _ROW_GAP
-    col_bottom = rows_bottom + 0.18
-    vpc_bottom = col_bottom + _VPC_PAD
-    spare_text = _spare_text(plan)
-    note_lines = textwrap.wrap(spare_text, width=int(width * 15)) if spare_text else []
-    legend_top = vpc_bottom + 0.22 + 0.18 * len(note_lines)
-    height = legend_top + 0.75
-
-    def Y(top_down: float) -> float:
-        return height - top_down
-
-    fig = ShownFigure(figsize=(width, height), alt=diagram_alt(plan))
+    lay = _Layout.of(plan)
+    fig = ShownFigure(figsize=(lay.width, lay.height), alt=diagram_alt(plan))
     ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, width)
-    ax.set_ylim(0, height)
+    ax.set_xlim(0, lay.width)
+    ax.set_ylim(0, lay.height)
     ax.axis("off")
-
+    n_cols = len(plan.azs)
     heading = title or (
         f"{plan.name}: VPC {plan.vpc_cidr}"
-        + (f" + {plan.ipv6_cidr}" if ipv6 else "")
+        + (f" + {plan.ipv6_cidr}" if lay.ipv6 else "")
         + f" · {n_cols} AZ{'s' * (n_cols > 1)} · NAT: {plan.nat}"
     )
-    ax.text(_MARGIN, Y(0.2), heading, fontsize=10, fontweight="bold", va="center")
+    ax.text(_MARGIN, lay.Y(0.2), heading, fontsize=10, fontweight="bold", va="center")
+    _draw_vpc(ax, lay)
+    nat_boxes, lanes, rows = _draw_zones(ax, lay)
+    _draw_routes(ax, lay, nat_boxes, lanes, rows)
+    _draw_key(ax, lay, nat_boxes)
+    return fig
 
-    # The VPC and its gateways on the edge.
+
+def _draw_vpc(ax: Any, lay: _Layout) -> None:
+    """The VPC's box, the internet, and the gateways on the VPC's edge."""
+    plan, Y = lay.plan, lay.Y
+    vpc_top, gw_w, gw_h = lay.vpc_top, lay.gw_w, lay.gw_h
+    internet_top, internet_h = lay.internet_top, lay.internet_h
+    igw_x, eigw_x = lay.igw_x, lay.eigw_x
     _box(
         ax,
-        vpc_left,
-        Y(vpc_bottom),
-        vpc_w,
-        vpc_bottom - vpc_top,
+        lay.vpc_left,
+        Y(lay.vpc_bottom),
+        lay.vpc_w,
+        lay.vpc_bottom - vpc_top,
         GREY_98,
         GREY_33,
         linewidth=1.4,
         zorder=1,
     )
     ax.text(
-        vpc_left + 0.12,
+        lay.vpc_left + 0.12,
         Y(vpc_top + 0.2),
-        f"VPC {plan.vpc_cidr}" + (f"  ·  IPv6 {plan.ipv6_cidr}" if ipv6 else ""),
+        f"VPC {plan.vpc_cidr}" + (f"  ·  IPv6 {plan.ipv6_cidr}" if lay.ipv6 else ""),
         fontsize=8,
         color=GREY_20,
         va="center",
         zorder=2,
     )
-    igw_x = vpc_left + vpc_w * (0.42 if ipv6 else 0.5)
-    eigw_x = vpc_left + vpc_w * 0.8
-    gw_w, gw_h = 1.35, 0.34
     _box(ax, igw_x - gw_w / 2, Y(vpc_top + gw_h / 2), gw_w, gw_h, _IGW, _IGW, zorder=6)
     ax.text(
         igw_x,
@@ -224,8 +305,8 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
         fontweight="bold",
         zorder=7,
     )
-    internet_x = (igw_x + eigw_x) / 2 if ipv6 else igw_x
-    internet_w = (eigw_x - igw_x + 1.6) if ipv6 else 2.0
+    internet_x = (igw_x + eigw_x) / 2 if lay.ipv6 else igw_x
+    internet_w = (eigw_x - igw_x + 1.6) if lay.ipv6 else 2.0
     _box(
         ax,
         internet_x - internet_w / 2,
@@ -254,7 +335,7 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
         arrowprops={"arrowstyle": "<|-|>", "color": _V4, "linewidth": 1.3},
         zorder=5,
     )
-    if ipv6:
+    if lay.ipv6:
         ew = 1.55
         _box(ax, eigw_x - ew / 2, Y(vpc_top + gw_h / 2), ew, gw_h, _V6, _V6, zorder=6)
         ax.text(
@@ -284,18 +365,21 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
             va="center",
         )
 
-    # AZ columns, subnets, NAT gateways.
-    nat_boxes: dict[str, tuple[float, float, float, float]] = {}  # az -> x0, x1, y_mid, top
-    lanes: dict[str, tuple[float, float, float]] = {}  # az -> subnet right edge, v4, v6 lanes
-    rows: dict[str, tuple[float, float, float]] = {}  # subnet -> x0, top, bottom (top-down)
+
+def _draw_zones(ax: Any, lay: _Layout) -> tuple[_NatBoxes, _Lanes, _Rows]:
+    """One column per AZ, its subnets by tier, and the NAT gateways in public subnets."""
+    plan, Y = lay.plan, lay.Y
+    nat_boxes: _NatBoxes = {}
+    lanes: _Lanes = {}
+    rows: _Rows = {}
     for c, az in enumerate(plan.azs):
-        col_x = vpc_left + _VPC_PAD + c * (col_w + _COL_GAP)
+        col_x = lay.vpc_left + _VPC_PAD + c * (lay.col_w + _COL_GAP)
         _box(
             ax,
             col_x,
-            Y(col_bottom),
-            col_w,
-            col_bottom - col_top,
+            Y(lay.col_bottom),
+            lay.col_w,
+            lay.col_bottom - lay.col_top,
             "none",
             GREY_54,
             linestyle=(0, (3, 2)),
@@ -304,7 +388,7 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
         )
         ax.text(
             col_x + 0.1,
-            Y(col_top + 0.17),
+            Y(lay.col_top + 0.17),
             f"Availability Zone {az}",
             fontsize=7.5,
             color=GREY_33,
@@ -315,46 +399,14 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
         x0 = col_x + _PAD
         x1 = x0 + _SUBNET_W
         lanes[az] = (x1, x1 + 0.2, x1 + 0.4)
-        for r, tier_name in enumerate(order):
+        for r, tier_name in enumerate(lay.order):
             subnet = next(s for s in plan.subnets if s.tier == tier_name and s.az == az)
-            top = first_row + r * (row_h + _ROW_GAP)
-            face, edge = KIND_COLOURS.get(subnet.kind or "private", (GREY_93, GREY_47))
-            _box(ax, x0, Y(top + row_h), _SUBNET_W, row_h, face, edge, linewidth=1.4, zorder=2)
-            ax.text(
-                x0 + 0.1,
-                Y(top + 0.17),
-                subnet.name,
-                fontsize=8,
-                fontweight="bold",
-                color=GREY_11,
-                va="center",
-                zorder=3,
-            )
-            ax.text(
-                x0 + 0.1,
-                Y(top + 0.31),
-                _subnet_text(subnet),
-                fontsize=6.8,
-                color=GREY_17,
-                va="top",
-                linespacing=1.35,
-                zorder=3,
-            )
-            ax.text(
-                x1 - 0.08,
-                Y(top + 0.17),
-                subnet.kind or "",
-                fontsize=6.5,
-                color=edge,
-                ha="right",
-                va="center",
-                fontweight="bold",
-                zorder=3,
-            )
-            rows[subnet.name] = (x0, top, top + row_h)
+            top = lay.first_row + r * (lay.row_h + _ROW_GAP)
+            _draw_subnet(ax, lay, subnet, x0, top)
+            rows[subnet.name] = (x0, top, top + lay.row_h)
             if az in plan.nat_azs and subnet.public and az not in nat_boxes:
                 nx0, nx1 = x1 - 0.78, x1 - 0.1
-                ny = top + row_h - 0.22
+                ny = top + lay.row_h - 0.22
                 _box(ax, nx0, Y(ny + 0.14), nx1 - nx0, 0.28, _NAT, DARK_ORANGE, zorder=6)
                 ax.text(
                     (nx0 + nx1) / 2,
@@ -368,9 +420,57 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
                     zorder=7,
                 )
                 nat_boxes[az] = (nx0, nx1, ny, ny - 0.14)
+    return nat_boxes, lanes, rows
 
-    # Routes. Public subnets and NAT gateways go up to a bus under the VPC's top edge
-    # and along it to the internet gateway.
+
+def _draw_subnet(ax: Any, lay: _Layout, subnet: SubnetPlan, x0: float, top: float) -> None:
+    """A subnet's box, coloured by kind, with its name, blocks, route table and kind."""
+    Y, row_h, x1 = lay.Y, lay.row_h, x0 + _SUBNET_W
+    face, edge = KIND_COLOURS.get(subnet.kind or "private", (GREY_93, GREY_47))
+    _box(ax, x0, Y(top + row_h), _SUBNET_W, row_h, face, edge, linewidth=1.4, zorder=2)
+    ax.text(
+        x0 + 0.1,
+        Y(top + 0.17),
+        subnet.name,
+        fontsize=8,
+        fontweight="bold",
+        color=GREY_11,
+        va="center",
+        zorder=3,
+    )
+    ax.text(
+        x0 + 0.1,
+        Y(top + 0.31),
+        _subnet_text(subnet),
+        fontsize=6.8,
+        color=GREY_17,
+        va="top",
+        linespacing=1.35,
+        zorder=3,
+    )
+    ax.text(
+        x1 - 0.08,
+        Y(top + 0.17),
+        subnet.kind or "",
+        fontsize=6.5,
+        color=edge,
+        ha="right",
+        va="center",
+        fontweight="bold",
+        zorder=3,
+    )
+
+
+def _draw_routes(ax: Any, lay: _Layout, nat_boxes: _NatBoxes, lanes: _Lanes, rows: _Rows) -> None:
+    """The default routes as arrows.
+
+    Public subnets and NAT gateways go up to a bus under the VPC's top edge and along it
+    to the internet gateway; private subnets to their NAT gateway, and with IPv6 along a
+    second bus to the egress-only gateway.
+    """
+    plan, Y = lay.plan, lay.Y
+    igw_x, eigw_x, gateway = lay.igw_x, lay.eigw_x, lay.gateway_bottom
+    bus_v4, bus_v6, bus_cross = lay.bus_v4, lay.bus_v6, lay.bus_cross
     first_public: dict[str, str] = {}
     for subnet in plan.subnets:
         if subnet.public:
@@ -385,16 +485,10 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
         if subnet.public and target4 == "igw":
             if first_public[subnet.az] == subnet.name:
                 sx = x0 + 0.3 * _SUBNET_W if subnet.az not in nat_boxes else x0 + 1.55
-                points = [(sx, top), (sx, bus_v4), (igw_x, bus_v4), (igw_x, vpc_top + gw_h / 2)]
+                points = [(sx, top), (sx, bus_v4), (igw_x, bus_v4), (igw_x, gateway)]
             else:  # a second public tier: up the left side of the column
                 lx = x0 - _PAD / 2
-                points = [
-                    (x0, mid),
-                    (lx, mid),
-                    (lx, bus_v4),
-                    (igw_x, bus_v4),
-                    (igw_x, vpc_top + gw_h / 2),
-                ]
+                points = [(x0, mid), (lx, mid), (lx, bus_v4), (igw_x, bus_v4), (igw_x, gateway)]
             _route(ax, [(x, Y(y)) for x, y in points], _V4)
         elif target4 is not None and target4.startswith("nat-") and target4[4:] in nat_boxes:
             nx0, nx1, ny, _ = nat_boxes[target4[4:]]
@@ -413,13 +507,7 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
             _route(ax, [(x, Y(y)) for x, y in points], _V4)
         if target6 == "eigw":
             y6 = mid + 0.12
-            points = [
-                (x1, y6),
-                (lane6, y6),
-                (lane6, bus_v6),
-                (eigw_x, bus_v6),
-                (eigw_x, vpc_top + gw_h / 2),
-            ]
+            points = [(x1, y6), (lane6, y6), (lane6, bus_v6), (eigw_x, bus_v6), (eigw_x, gateway)]
             _route(ax, [(x, Y(y)) for x, y in points], _V6, dashed=True)
         if target4 is None and target6 is None and not subnet.public:
             ax.text(
@@ -435,16 +523,20 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
             )
     for nx0, _nx1, _ny, ntop in nat_boxes.values():
         nx = nx0 + 0.16
-        _route(
-            ax,
-            [(nx, Y(ntop)), (nx, Y(bus_v4)), (igw_x, Y(bus_v4)), (igw_x, Y(vpc_top + gw_h / 2))],
-            _V4,
-        )
+        _route(ax, [(nx, Y(ntop)), (nx, Y(bus_v4)), (igw_x, Y(bus_v4)), (igw_x, Y(gateway))], _V4)
 
-    # Room to grow, and the key.
-    for i, line in enumerate(note_lines):
+
+def _draw_key(ax: Any, lay: _Layout, nat_boxes: _NatBoxes) -> None:
+    """Room to grow (the spare blocks) under the VPC, then the legend."""
+    plan, Y = lay.plan, lay.Y
+    for i, line in enumerate(lay.note_lines):
         ax.text(
-            vpc_left, Y(vpc_bottom + 0.2 + 0.18 * i), line, fontsize=7, color=GREY_27, va="center"
+            lay.vpc_left,
+            Y(lay.vpc_bottom + 0.2 + 0.18 * i),
+            line,
+            fontsize=7,
+            color=GREY_27,
+            va="center",
         )
     handles: list[Artist] = [
         Patch(facecolor=KIND_COLOURS[k][0], edgecolor=KIND_COLOURS[k][1], label=f"{k} subnet")
@@ -457,10 +549,10 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
             [],
             color=_V4,
             label="IPv4 default route (0.0.0.0/0)"
-            + (", and ::/0 from public subnets" if ipv6 else ""),
+            + (", and ::/0 from public subnets" if lay.ipv6 else ""),
         )
     )
-    if ipv6:
+    if lay.ipv6:
         handles.append(
             Line2D(
                 [],
@@ -477,7 +569,7 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
     ax.legend(
         handles=handles,
         loc="upper center",
-        bbox_to_anchor=(0.5, 1 - legend_top / height),
+        bbox_to_anchor=(0.5, 1 - lay.legend_top / lay.height),
         bbox_transform=ax.transAxes,
         ncol=3 if len(handles) > 4 else len(handles),
         frameon=False,
@@ -485,7 +577,6 @@ def architecture_diagram(plan: NetworkPlan, *, title: str | None = None) -> Figu
         handlelength=2.2,
         columnspacing=1.4,
     )
-    return fig
 
 
 def _spare_text(plan: NetworkPlan) -> str:

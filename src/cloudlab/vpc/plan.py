@@ -23,6 +23,10 @@ Availability Zones are named by letter ("a", "b", ...): a plan never names a reg
 The IPv6 block is a placeholder from the documentation prefix ``2001:db8::/32``
 (RFC 3849) until AWS assigns the real one; :meth:`NetworkPlan.with_ipv6` moves every
 /64 to the same position inside the real block.
+
+Why one module of some 1,250 lines (850 of code): the plan, its tiers, its checks against
+AWS's rules and its JSON form are the one model that the build, the pictures, the route
+traces and the widget read; each check is a function of its own.
 """
 
 # Ranges are written with an en dash (16–28), as in the book's text.
@@ -973,6 +977,53 @@ def plan_network(
     >>> plan.route_table_for("app-b").target_for("0.0.0.0/0")
     'nat-a'
     """
+    vpc, azs, tier_list, v6_block = _checked_request(
+        vpc_cidr, azs, tiers, ipv6=ipv6, nat=nat, spare_tiers=spare_tiers, alb=alb, name=name
+    )
+    _check_fits(vpc, tier_list, len(azs), spare_tiers)  # before building any list
+    allocations, spare_labels = _allocate(vpc, tier_list, azs, spare_tiers)
+    subnets = _subnet_plans(tier_list, azs, allocations, v6_block, nat)
+    tables = _route_tables(vpc, v6_block, azs, subnets, nat)
+    reserved = [allocations[label] for label in spare_labels]
+    free = [
+        b
+        for b in free_blocks(vpc, [s.cidr for s in subnets] + reserved)
+        if isinstance(b, IPv4Network)  # all of them: they are blocks of an IPv4 VPC
+    ]
+    spare = tuple(reserved) + tuple(free)
+    spare_names = tuple(spare_labels) + tuple(f"free-{i + 1}" for i in range(len(free)))
+    plan = NetworkPlan(
+        name=name,
+        vpc_cidr=vpc,
+        ipv6_cidr=v6_block,
+        azs=azs,
+        tiers=tier_list,
+        subnets=tuple(subnets),
+        route_tables=tables,
+        nat=nat,
+        spare=spare,
+        spare_names=spare_names,
+        alb=alb,
+    )
+    return plan.validate()
+
+
+def _checked_request(
+    vpc_cidr: str | IPv4Network,
+    azs: Sequence[str],
+    tiers: Iterable[Tier | Sequence[Any] | dict[str, Any]],
+    *,
+    ipv6: bool | str | IPv6Network,
+    nat: str,
+    spare_tiers: int,
+    alb: bool,
+    name: str,
+) -> tuple[IPv4Network, tuple[str, ...], tuple[Tier, ...], IPv6Network | None]:
+    """:func:`plan_network`'s inputs checked, in the order a reader meets them.
+
+    Returns the VPC block, the AZ letters, the tiers and the IPv6 block (or None);
+    raises a one-line ValueError for the first rule broken.
+    """
     if not isinstance(name, str) or not _NAME.match(name):
         raise ValueError(
             f"plan name {name!r}: use lowercase letters, digits and hyphens, starting with "
@@ -982,7 +1033,7 @@ def plan_network(
         azs = tuple(azs)  # "ab" -> ("a", "b")
     if not isinstance(azs, Iterable):
         raise ValueError(f"azs={azs!r:.40}: give Availability Zone letters, e.g. ('a', 'b')")
-    azs = tuple(azs)
+    az_list = tuple(azs)
     try:
         vpc = parse_network(vpc_cidr)
     except ValueError as error:
@@ -993,7 +1044,7 @@ def plan_network(
             "as an Amazon-provided /56 (ipv6=True)"
         )
     aws_rules.check_aws_vpc(vpc)
-    for problem in _az_problems(azs):
+    for problem in _az_problems(az_list):
         raise ValueError(problem)
     try:
         tier_list = tuple(_as_tier(t) for t in tiers)
@@ -1004,28 +1055,36 @@ def plan_network(
     for problem in _tier_problems(tier_list):
         raise ValueError(problem)
     kinds = [t.kind for t in tier_list]
-    alb_problem = _alb_problem(azs, "public" in kinds, alb)
+    alb_problem = _alb_problem(az_list, "public" in kinds, alb)
     if alb_problem:
         raise ValueError(alb_problem)
     for problem in _nat_problems(nat, kinds):
         raise ValueError(problem)
     if isinstance(spare_tiers, bool) or not isinstance(spare_tiers, int) or spare_tiers < 0:
         raise ValueError(f"spare_tiers must be a whole number 0 or more, not {spare_tiers!r}")
+    v6_block: IPv6Network | None
     if ipv6 is True:
-        v6_block: IPv6Network | None = PLACEHOLDER_IPV6
-    elif ipv6 is False or ipv6 is None:
+        v6_block = PLACEHOLDER_IPV6
+    elif isinstance(ipv6, bool) or ipv6 is None:
         v6_block = None
     else:
-        v6_block = _check_ipv6_block(ipv6)  # type: ignore[arg-type]  # str or a block: _check_ipv6_block parses
-    count = len(tier_list) * len(azs)
+        v6_block = _check_ipv6_block(ipv6)
+    count = len(tier_list) * len(az_list)
     if v6_block is not None and count > _IPV6_SLOTS:
         raise ValueError(
             f"IPv6: a /56 holds {_IPV6_SLOTS} subnets of /64 and this plan needs {count}"
         )
+    return vpc, az_list, tier_list, v6_block
 
-    _check_fits(vpc, tier_list, len(azs), spare_tiers)  # before building any list
 
-    # Requests: every tier in every AZ, then the spare blocks, as host counts.
+def _allocate(
+    vpc: IPv4Network, tier_list: tuple[Tier, ...], azs: tuple[str, ...], spare_tiers: int
+) -> tuple[dict[str, IPv4Network], list[str]]:
+    """Every tier in every AZ, then the spare blocks, placed by :func:`vlsm` (AWS mode).
+
+    Returns the blocks by label (``"<tier>-<az>"``, ``"<tier>-spare"``) and the spare
+    blocks' labels.
+    """
     labels: list[str] = []
     hosts: list[int] = []
     for tier in tier_list:
@@ -1039,11 +1098,21 @@ def plan_network(
             label = f"{tier.name}-spare" if spare_tiers == 1 else f"{tier.name}-spare-{i + 1}"
             spare_labels.append(label)
             hosts.append(_tier_hosts(tier))
-    allocations = {
-        a.name: a.network for a in vlsm(vpc, hosts, aws=True, names=labels + spare_labels)
-    }
+    allocations: dict[str, IPv4Network] = {}
+    for a in vlsm(vpc, hosts, aws=True, names=labels + spare_labels):
+        assert isinstance(a.network, IPv4Network)  # placed in an IPv4 VPC
+        allocations[a.name] = a.network
+    return allocations, spare_labels
 
-    # Route tables.
+
+def _subnet_plans(
+    tier_list: tuple[Tier, ...],
+    azs: tuple[str, ...],
+    allocations: dict[str, IPv4Network],
+    v6_block: IPv6Network | None,
+    nat: str,
+) -> list[SubnetPlan]:
+    """One subnet per tier per AZ: its block, its /64 of the IPv6 block, its route table."""
     private_table = {az: (f"private-{az}" if nat == "per-az" else "private") for az in azs}
     v6_slot = 0
     subnets: list[SubnetPlan] = []
@@ -1061,31 +1130,13 @@ def plan_network(
                     name=f"{tier.name}-{az}",
                     tier=tier.name,
                     az=az,
-                    cidr=allocations[f"{tier.name}-{az}"],  # type: ignore[arg-type]  # vlsm in an IPv4 VPC: IPv4
+                    cidr=allocations[f"{tier.name}-{az}"],
                     ipv6_cidr=ipv6_cidr,
                     route_table=table,
                     kind=tier.kind,
                 )
             )
-    tables = _route_tables(vpc, v6_block, azs, subnets, nat)
-    reserved = [allocations[label] for label in spare_labels]
-    free = free_blocks(vpc, [s.cidr for s in subnets] + reserved)
-    spare = tuple(reserved) + tuple(free)
-    spare_names = tuple(spare_labels) + tuple(f"free-{i + 1}" for i in range(len(free)))
-    plan = NetworkPlan(
-        name=name,
-        vpc_cidr=vpc,
-        ipv6_cidr=v6_block,
-        azs=azs,
-        tiers=tier_list,
-        subnets=tuple(subnets),
-        route_tables=tables,
-        nat=nat,
-        spare=spare,  # type: ignore[arg-type]  # blocks of an IPv4 VPC: IPv4
-        spare_names=spare_names,
-        alb=alb,
-    )
-    return plan.validate()
+    return subnets
 
 
 def _tier_hosts(tier: Tier) -> int:
