@@ -27,9 +27,9 @@ instances, data transfer out to the internet, CloudWatch Logs, savings plans and
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 from cloudlab.checks import number, whole
 from cloudlab.compute.prices import (
@@ -448,7 +448,7 @@ def compare(
     prices.instance(instance_type)
     if not 0 <= reserve < 1:
         raise ValueError(f"reserve={reserve}: keep between 0 and 0.99 of each instance free")
-    makers = {
+    makers: dict[str, Callable[[], Breakdown]] = {
         "ecs-fargate": lambda: ecs_fargate(w, prices),
         "ecs-ec2": lambda: ecs_ec2(w, instance_type, reserve=reserve, prices=prices),
         "eks-fargate": lambda: eks_fargate(w, extended=extended, prices=prices),
@@ -486,7 +486,7 @@ def cost_curve(
     if isinstance(max_tasks, bool) or not isinstance(max_tasks, int) or max_tasks < 1:
         raise ValueError(f"max_tasks={max_tasks!r}: plot at least 1 task")
     curves: dict[str, list[float]] = {"tasks": list(range(1, max_tasks + 1))}
-    for n in curves["tasks"]:
+    for n in range(1, max_tasks + 1):
         result = compare(
             replace(workload, tasks=n),
             instance_type,
@@ -526,7 +526,8 @@ def crossovers(
             now = a if ua < ub else b if ub < ua else cheaper
             if cheaper is not None and now != cheaper and now is not None:
                 dearer = b if now == a else a
-                found.append(Crossover(n, now, dearer, curves[now][i]))
+                count = cast("int", n)  # a cost_curve's task counts are whole numbers
+                found.append(Crossover(count, now, dearer, curves[now][i]))
             cheaper = now
     return sorted(found, key=lambda c: (c.tasks, c.cheaper))
 

@@ -333,10 +333,9 @@ def host_range(network: Network) -> tuple[Address, Address, int]:
     size = network.num_addresses
     if size <= 2:  # /31, /32, /127, /128: every address is usable (RFC 3021, RFC 6164)
         return network.network_address, network.broadcast_address, size
-    first = next(iter(network.hosts()))
-    if network.version == 4:
-        return first, network.broadcast_address - 1, size - 2
-    return first, network.broadcast_address, size - 1
+    if isinstance(network, ipaddress.IPv4Network):
+        return next(iter(network.hosts())), network.broadcast_address - 1, size - 2
+    return next(iter(network.hosts())), network.broadcast_address, size - 1
 
 
 def _binary_split(address: Address, prefixlen: int) -> tuple[str, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -41,13 +42,22 @@ _VERTICAL_WIDTH = 0.012  # narrowest block that still takes a vertical 7-pt labe
 _VERTICAL_CHARS = 10  # longest vertical label that fits the bar's height
 
 
+def _addresses_in(nets: Sequence[Network]) -> int:
+    """How many addresses the networks cover together (overlaps counted once)."""
+    v4 = [n for n in nets if isinstance(n, ipaddress.IPv4Network)]
+    v6 = [n for n in nets if isinstance(n, ipaddress.IPv6Network)]
+    return sum(s.num_addresses for s in ipaddress.collapse_addresses(v4)) + sum(
+        s.num_addresses for s in ipaddress.collapse_addresses(v6)
+    )
+
+
 def _fits(text: str, width: float) -> bool:
     longest = max(len(line) for line in text.split("\n"))
     return width > longest * _CHAR_WIDTH + 0.006
 
 
 def _draw_row(
-    ax,
+    ax: Axes,
     start: int,
     span: int,
     blocks: Sequence[tuple[Network, str, str]],
@@ -131,7 +141,7 @@ def _common_start(texts: Sequence[str]) -> str:
     return first[: cut + 1] if cut >= 0 else ""
 
 
-def _ends(ax, first: str, last: str) -> None:
+def _ends(ax: Axes, first: str, last: str) -> None:
     ax.set_xticks([0, 1])
     ax.set_xticklabels([first, last], fontsize=8)
     ticks = ax.get_xticklabels()
@@ -145,8 +155,7 @@ def address_map_alt(
     names: Sequence[str],
 ) -> str:
     """The address map's alt text: the parent, each subnet in order, and the share used."""
-    used = sum(s.num_addresses for s in ipaddress.collapse_addresses(nets)) if nets else 0
-    share = used / net.num_addresses
+    share = _addresses_in(nets) / net.num_addresses
     listed = [f"{name} {sub}" if name else str(sub) for sub, name in zip(nets, names, strict=True)]
     shown = ", ".join(listed[:8]) + (f" and {len(listed) - 8} more" if len(listed) > 8 else "")
     part = f"{share:.1%}" if share >= 0.001 else "less than 0.1%"
@@ -207,7 +216,7 @@ def address_map(
         (s, n, PALETTE[i % len(PALETTE)]) for i, (s, n) in enumerate(zip(nets, names, strict=True))
     ]
     start = int(net.network_address)
-    used = sum(s.num_addresses for s in ipaddress.collapse_addresses(nets)) if nets else 0
+    used = _addresses_in(nets)
     share = used / net.num_addresses
     zoom = bool(nets) and share < ZOOM_BELOW
     fig = ShownFigure(

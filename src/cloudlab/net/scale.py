@@ -211,7 +211,8 @@ def exhaustion_figure(
     ax = fig.add_subplot()
     for milestone in sorted(milestones, key=lambda m: m.when):
         row = rows.index(milestone.registry)
-        ax.plot([milestone.when], [row], marker="o", color=VERMILION, markersize=7)
+        when = [milestone.when]  # matplotlib's date converter; its stubs take numbers only
+        ax.plot(when, [row], marker="o", color=VERMILION, markersize=7)  # type: ignore[arg-type]  # a date, see above
         ax.annotate(
             f"{milestone.when:%d %b %Y}\n{milestone.what}",
             (milestone.when, row),
@@ -224,9 +225,9 @@ def exhaustion_figure(
         ax.axhline(row, color="lightgrey", linewidth=0.8, zorder=0)
     ax.set_yticks(range(len(rows)), rows)
     ax.set_ylim(len(rows) - 0.4, -0.6)
-    ax.set_xlim(date(2010, 7, 1), date(2023, 7, 1))
-    ax.xaxis.set_major_locator(YearLocator())
-    ax.xaxis.set_major_formatter(DateFormatter("%Y"))
+    ax.set_xlim(date(2010, 7, 1), date(2023, 7, 1))  # type: ignore[arg-type]  # dates, as above
+    ax.xaxis.set_major_locator(YearLocator())  # type: ignore[no-untyped-call]  # matplotlib.dates is unannotated
+    ax.xaxis.set_major_formatter(DateFormatter("%Y"))  # type: ignore[no-untyped-call]  # as above
     ax.spines[["top", "right", "left"]].set_visible(False)
     ax.tick_params(axis="y", length=0)
     ax.set_title("IPv4 run-out at IANA and the five regional registries", fontsize=10, loc="left")

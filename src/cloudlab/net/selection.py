@@ -452,6 +452,10 @@ def compare_destinations(a: RankedDestination, b: RankedDestination) -> tuple[in
     return 0, None
 
 
+def _by_the_rules(a: RankedDestination, b: RankedDestination) -> int:
+    return compare_destinations(a, b)[0]
+
+
 def order_destinations(
     destinations: Iterable[str | Address],
     sources: Iterable[str | Interface],
@@ -483,7 +487,7 @@ def order_destinations(
     srcs = interfaces_of(sources)
     bad = set(addresses_of(unreachable, "the unreachable addresses"))
     ranked = [_rank(d, srcs, bad, table) for d in dests]
-    ordered = sorted(ranked, key=cmp_to_key(lambda x, y: compare_destinations(x, y)[0]))
+    ordered = sorted(ranked, key=cmp_to_key(_by_the_rules))
     explained = []
     for i, item in enumerate(ordered):
         rule = compare_destinations(item, ordered[i + 1])[1] if i + 1 < len(ordered) else None

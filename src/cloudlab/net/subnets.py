@@ -460,17 +460,18 @@ def free_blocks(network: str | Network, used: Iterable[str | Network]) -> list[N
     net = parse_network(network)
     taken = summarise(u for u in used)
     free: list[Network] = []
-    cursor = net.network_address
-    end = net.broadcast_address
+    address = type(net.network_address)  # IPv4Address or IPv6Address
+    cursor, end = int(net.network_address), int(net.broadcast_address)
     for block in taken:
         if not overlap(block, net):
             continue
-        if block.network_address > cursor:
-            free.extend(ipaddress.summarize_address_range(cursor, block.network_address - 1))
-        if block.broadcast_address >= end:
+        if int(block.network_address) > cursor:
+            last = int(block.network_address) - 1
+            free.extend(range_to_cidrs(address(cursor), address(last)))
+        if int(block.broadcast_address) >= end:
             return free
-        cursor = max(cursor, block.broadcast_address + 1)
-    free.extend(ipaddress.summarize_address_range(cursor, end))
+        cursor = max(cursor, int(block.broadcast_address) + 1)
+    free.extend(range_to_cidrs(address(cursor), address(end)))
     return free
 
 

@@ -312,9 +312,9 @@ def simulate_blue_green(
     """
     alarm = alarm or Alarm()
     schedule = tuple(canary_schedule() if schedule is None else schedule)
-    for name, rate in (("green", green_error_rate), ("blue", blue_error_rate)):
-        if not 0 <= rate <= 1:
-            raise ValueError(f"the {name} error rate is a fraction from 0 to 1, not {rate}")
+    for name, given in (("green", green_error_rate), ("blue", blue_error_rate)):
+        if not 0 <= given <= 1:
+            raise ValueError(f"the {name} error rate is a fraction from 0 to 1, not {given}")
     rates = rate_series(rps, duration_s, step_s)
     per = steps_per_period(alarm.period_s, step_s, "the alarm period")
     root = np.random.default_rng(seed)

@@ -445,7 +445,8 @@ def simulate_load_balancer(
     if not math.isfinite(queue_timeout_s) or queue_timeout_s <= 0:
         raise ValueError(f"the queue timeout must be more than 0 seconds, not {queue_timeout_s}")
     index = {name: i for i, name in enumerate(names)}
-    for event in (*failures, *deregistrations):
+    events: list[Failure | Deregistration] = [*failures, *deregistrations]
+    for event in events:
         if event.target not in index:
             raise ValueError(
                 f"there is no target called {event.target!r} (targets: {', '.join(names)})"
