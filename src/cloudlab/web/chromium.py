@@ -24,7 +24,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 __all__ = ["CHROMIUM_ARGS", "NOT_FOUND", "find_chromium", "provide_chromium"]
@@ -81,7 +81,7 @@ def playwright_chromium() -> str | None:
         return None
 
 
-def find_chromium(environ: dict[str, str] | None = None) -> str | None:
+def find_chromium(environ: Mapping[str, str] | None = None) -> str | None:
     """Return the path of a Chromium executable, or None when there is none.
 
     Parameters
@@ -95,8 +95,8 @@ def find_chromium(environ: dict[str, str] | None = None) -> str | None:
         When ``CHROMIUM`` is set but names nothing executable: a wrong explicit choice
         is an error, not a reason to pick another browser silently.
     """
-    environ = os.environ if environ is None else environ
-    chosen = environ.get("CHROMIUM")
+    env: Mapping[str, str] = os.environ if environ is None else environ
+    chosen = env.get("CHROMIUM")
     if chosen:
         found = _executable(chosen)
         if found is None:

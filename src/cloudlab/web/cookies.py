@@ -22,7 +22,11 @@ import re
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from http.cookiejar import Cookie, CookieJar, parse_ns_headers
+from http.cookiejar import (  # type: ignore[attr-defined]  # parse_ns_headers: undocumented, not in typeshed
+    Cookie,
+    CookieJar,
+    parse_ns_headers,
+)
 from typing import Any
 
 __all__ = [

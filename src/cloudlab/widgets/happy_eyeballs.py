@@ -24,7 +24,7 @@ __all__ = ["FAMILY_COLOURS", "HappyEyeballsUI", "make_happy_eyeballs_ui", "race_
 #: Colours for the two families, readable for the common colour-vision deficiencies.
 FAMILY_COLOURS = {"IPv6": BLUE, "IPv4": ORANGE}
 
-_RESULT_STYLE = {
+_RESULT_STYLE: dict[str, dict[str, Any]] = {
     "connected": {"alpha": 1.0, "hatch": None},
     "cancelled": {"alpha": 0.35, "hatch": "//"},
     "failed": {"alpha": 0.6, "hatch": "xx"},

@@ -7,6 +7,7 @@ one escaped line.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 import ipywidgets as widgets
@@ -33,7 +34,7 @@ __all__ = [
 ]
 
 
-def _table(header: list[str], rows: list[list[object]]) -> str:
+def _table(header: list[str], rows: Sequence[Sequence[object]]) -> str:
     return html_table(([cell(code(c)) for c in row] for row in rows), head=header)
 
 

@@ -132,7 +132,8 @@ def _trace_html(result: PathTrace) -> tuple[str, str, str]:
         tables.append(title + body)
     notes = "".join(f"<li>{escape(note)}</li>" for note in result.notes)
     path = "".join(tables) + (f"<ul>{notes}</ul>" if notes else "")
-    return summary, path, escape(result.hops[0].decision.reason) if result.decision else ""
+    decision = result.decision  # the first hop's
+    return summary, path, escape(decision.reason) if decision is not None else ""
 
 
 class RouteLookup(Calculator):
@@ -309,7 +310,7 @@ def endpoint(plan: Any, choice: str, version: int = 4, other: str = "") -> Endpo
     """
     if choice == "internet client":
         address = INTERNET_CLIENT_V4 if version == 4 else INTERNET_CLIENT_V6
-        return Endpoint("internet client", address)
+        return Endpoint("internet client", parse_address(address))
     if choice == "other address":
         if not other.strip():
             raise ValueError("type the other address (e.g. 192.0.2.50 or 10.0.14.20)")
@@ -543,7 +544,7 @@ class FlowChecker(Calculator):
         src = endpoint(self.plan, self.source.value, version, self.source_other.value)
         dst = endpoint(self.plan, self.destination.value, version, self.destination_other.value)
         port: str | None = self.port.value.strip() or None
-        flow = Flow(src, dst, self.protocol.value, port)
+        flow = Flow(src, dst, self.protocol.value, port)  # type: ignore[arg-type]  # text in: Flow parses the port
         nacls = self._network_acls(dst)
         verdict = evaluate_flow(flow, BOOK_GROUPS, nacls)
         self.nacls, self._flow, self._ends = nacls, flow, (src, dst)
