@@ -77,6 +77,12 @@ def required_positional(function) -> int:
     )
 
 
+def required_keywords(function) -> list[str]:
+    """Keyword-only parameters without a default (``spike(..., at_s=, length_s=)``)."""
+    parameters = inspect.signature(function).parameters.values()
+    return [p.name for p in parameters if p.default is p.empty and p.kind is p.KEYWORD_ONLY]
+
+
 def test_every_public_function_is_fuzzed_or_exempt_with_a_reason():
     public = set(public_functions())
     listed = set(ENTRY_POINTS)
@@ -97,16 +103,19 @@ def _case(name: str):
 def test_hostile_input_gives_a_result_or_a_value_error(name):
     function = resolve(name)
     arity = max(required_positional(function), 1)
+    keywords = required_keywords(function)
 
     @FUZZ
-    @given(st.tuples(*[hostile] * arity))
-    def check(arguments):
+    @given(st.tuples(*[hostile] * arity), st.fixed_dictionaries(dict.fromkeys(keywords, hostile)))
+    def check(arguments, options):
         message = None
         try:
             with alarm(CALL_TIMEOUT):
-                function(*arguments)
+                function(*arguments, **options)
         except ValueError as error:
             message = str(error)
-        assert message is None or message.strip(), f"{name}{arguments!r}: ValueError, no message"
+        where = f"{name}{arguments!r} {options!r}"
+        assert message is None or message.strip(), f"{where}: ValueError, no message"
+        assert message is None or "\n" not in message, f"{where}: a message of several lines"
 
     check()

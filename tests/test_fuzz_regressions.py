@@ -205,3 +205,71 @@ def test_vpc_planner_error_names_the_control_not_the_parameter():
     ui.spare.value = 4
     assert "does not fit" in ui.error.value
     assert "spare_tiers" not in ui.error.value
+
+
+# The strict xfails of the fuzz suite (wrong types that escaped as TypeError,
+# AttributeError, KeyError or OverflowError), each with the input the fuzz found.
+def _former_xfails():
+    from cloudlab import live, practice
+    from cloudlab.compute import costs, decide, prices
+    from cloudlab.net import subnets
+    from cloudlab.sim import autoscaling, bluegreen, traffic
+    from cloudlab.vpc import firewall, plan, routes
+    from cloudlab.web import cookies, fingerprint
+    from cloudlab.widgets import fingerprint as fingerprint_ui
+
+    alarm = bluegreen.Alarm()
+    policy = autoscaling.ScalingPolicy()
+    return {
+        "live.argv_for": lambda: live.argv_for([], []),
+        "live.run": lambda: live.run("ip", None),
+        "live.run_json": lambda: live.run_json("ip", None),
+        "practice.check": lambda: practice.check(None, None),
+        "autoscaling.target_tracking_step": lambda: autoscaling.target_tracking_step(
+            "x", 2, 0.0, -math.inf, -math.inf, policy
+        ),
+        "bluegreen.alarm_fires_after": lambda: bluegreen.alarm_fires_after([1], [None], alarm),
+        "bluegreen.error_rates": lambda: bluegreen.error_rates([10**400], [0], alarm),
+        "bluegreen.all_at_once": lambda: bluegreen.all_at_once(None),
+        "bluegreen.canary_schedule": lambda: bluegreen.canary_schedule(None),
+        "prices.fargate_memory_text": lambda: prices.fargate_memory_text([]),
+        "prices.smallest_fargate_size": lambda: prices.smallest_fargate_size(None, None),
+        "fingerprint.estimate_bits": lambda: fingerprint.estimate_bits(None),
+        "fingerprint.measure_entropy": lambda: fingerprint.measure_entropy(None),
+        "fingerprint.shannon_entropy": lambda: fingerprint.shannon_entropy({"x": None}),
+        "fingerprint_ui.parse_population": lambda: fingerprint_ui.parse_population(None),
+        "fingerprint_ui.format_count": lambda: fingerprint_ui.format_count(math.inf),
+        "costs.compare": lambda: costs.compare(None),
+        "costs.cost_curve": lambda: costs.cost_curve(None),
+        "costs.crossovers": lambda: costs.crossovers({}),
+        "costs.ecs_ec2": lambda: costs.ecs_ec2(Workload(), []),
+        "costs.ecs_fargate": lambda: costs.ecs_fargate(None),
+        "costs.eks_ec2": lambda: costs.eks_ec2(None),
+        "costs.eks_fargate": lambda: costs.eks_fargate(None),
+        "costs.pack": lambda: costs.pack(Workload(), "t3.medium", reserve="0.1"),
+        "costs.shared_costs": lambda: costs.shared_costs(None),
+        "decide.recommend": lambda: decide.recommend(None),
+        "subnets.find_overlaps": lambda: subnets.find_overlaps(None),
+        "subnets.summarise": lambda: subnets.summarise(None),
+        "traffic.arrivals": lambda: traffic.arrivals({}),
+        "traffic.daily_cycle": lambda: traffic.daily_cycle(None, None),
+        "traffic.ramp": lambda: traffic.ramp(1, 2, None),
+        "traffic.spike": lambda: traffic.spike(1, 2, 10, at_s=None, length_s=1),
+        "traffic.steady": lambda: traffic.steady([None], 10),
+        "traffic.times": lambda: traffic.times(None),
+        "traffic.with_noise": lambda: traffic.with_noise([10**400]),
+        "firewall.evaluate_flow": lambda: firewall.evaluate_flow(None),
+        "plan.check_plan": lambda: plan.check_plan(None),
+        "routes.describe_target": lambda: routes.describe_target(None),
+        "routes.inbound_from_internet": lambda: routes.inbound_from_internet(None, None),
+        "routes.parse_route": lambda: routes.parse_route(None),
+        "routes.route_table_of": lambda: routes.route_table_of(None, "private-a"),
+        "routes.target_kind": lambda: routes.target_kind(5),
+        "cookies.human_duration": lambda: cookies.human_duration(math.inf),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_former_xfails()))
+def test_former_strict_xfails_refuse_wrong_types_with_one_line(name):
+    with pytest.raises(ValueError, match=r"\A[^\n]*\S[^\n]*\Z"):  # one line, not empty
+        _former_xfails()[name]()

@@ -1,8 +1,13 @@
-"""One place that checks numbers typed or passed by a reader: a value or a one-line ValueError.
+"""One place that checks values typed or passed by a reader: a value or a one-line ValueError.
 
 Every public function that takes a number from a reader uses :func:`number` or
 :func:`whole`, so NaN, infinities, huge integers (``10**400`` overflows a float), text and
 ``None`` all end as the same kind of message: ``"hours=None: expected a number"``.
+:func:`series` does the same for every item of a list of numbers, :func:`instance`,
+:func:`text` and :func:`items` for the other kinds a public function takes (one of the
+book's objects, text, a list). A module that words its own messages (the simulations say
+"the duration must be ...") reads a number with :func:`finite` and shows the value it
+refuses with :func:`show`.
 """
 
 from __future__ import annotations
@@ -10,15 +15,24 @@ from __future__ import annotations
 import math
 import numbers
 import re
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
 
-__all__ = ["digits", "number", "whole"]
+__all__ = ["digits", "finite", "instance", "items", "number", "series", "show", "text", "whole"]
+
+T = TypeVar("T")
 
 _DIGITS = re.compile(r"[0-9]{1,4000}")  # ASCII only: "²".isdigit() and "٦٤".isdigit() are True
 
 
-def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+def show(value: object) -> str:
+    """``value`` as a message shows it: one short line (``repr``, cut at 40 characters).
+
+    >>> show(10**400)
+    '1000000000000000000000000000000000000...'
+    """
+    shown = repr(value)
+    return shown if len(shown) <= 40 else shown[:37] + "..."
 
 
 def _figure(value: float) -> str:
@@ -36,7 +50,7 @@ def _bounds(name: str, value: float, low: float | None, high: float | None, hint
         else:
             assert high is not None
             span = f"at most {_figure(high)}"
-        raise ValueError(f"{name}={_show(value)}: must be {span}{hint}")
+        raise ValueError(f"{name}={show(value)}: must be {span}{hint}")
 
 
 def number(
@@ -45,6 +59,8 @@ def number(
     low: float | None = None,
     high: float | None = None,
     hint: str = "",
+    *,
+    infinite: bool = False,
 ) -> float:
     """Return ``value`` as a finite float within ``[low, high]``, else raise ValueError.
 
@@ -58,18 +74,21 @@ def number(
         Inclusive bounds.
     hint : str
         Appended to the message, e.g. ``" (a month has 744 hours at most)"``.
+    infinite : bool
+        Also accept ``inf`` and ``-inf`` (within the bounds), e.g. for "no cooldown yet".
+        NaN is always refused.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name}={_show(value)}: expected a number")
+        raise ValueError(f"{name}={show(value)}: expected a number")
     # An Integral compares with a float at run time; numbers' stubs do not say so.
     if isinstance(value, numbers.Integral) and high is not None and value > high:  # type: ignore[operator]  # an Integral compares with a float; numbers has no stubs saying so
         _bounds(name, int(value), low, high, hint)  # before float() can overflow
     try:
         result = float(value)
     except OverflowError:
-        raise ValueError(f"{name}={_show(value)}: the number is too large") from None
-    if not math.isfinite(result):
-        raise ValueError(f"{name}={_show(value)}: expected a finite number")
+        raise ValueError(f"{name}={show(value)}: the number is too large") from None
+    if math.isnan(result) or (math.isinf(result) and not infinite):
+        raise ValueError(f"{name}={show(value)}: expected a finite number")
     _bounds(name, result, low, high, hint)
     return result
 
@@ -86,11 +105,11 @@ def whole(
     A float with no fractional part (``2.0``) is accepted; ``2.5``, NaN and text are not.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name}={_show(value)}: expected a whole number")
+        raise ValueError(f"{name}={show(value)}: expected a whole number")
     if not isinstance(value, numbers.Integral):
         checked = number(name, value)
         if not checked.is_integer():
-            raise ValueError(f"{name}={_show(value)}: expected a whole number")
+            raise ValueError(f"{name}={show(value)}: expected a whole number")
         value = int(checked)
     result = int(value)
     _bounds(name, result, low, high, hint)
@@ -104,3 +123,78 @@ def digits(text: object) -> int | None:
     Arabic-Indic 64): parsers of typed numbers use this instead.
     """
     return int(text) if isinstance(text, str) and _DIGITS.fullmatch(text) else None
+
+
+def finite(value: object) -> float | None:
+    """Return ``value`` as a float if it is a finite real number, else None.
+
+    For modules that word their own messages: text, None, bools, NaN, infinities and
+    integers too large for a float are all None, never an exception.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    try:
+        result = float(value)
+    except (OverflowError, TypeError, ValueError):
+        return None
+    return result if math.isfinite(result) else None
+
+
+def instance(name: str, value: object, kind: type[T], what: str = "") -> T:
+    """Return ``value`` if it is a ``kind``, else raise ValueError.
+
+    ``what`` names the kind for the message (default: "a" and the class name), e.g.
+    ``instance("workload", None, Workload)`` says ``"workload=None: expected a Workload"``.
+    """
+    if not isinstance(kind, type):
+        raise ValueError(f"kind={show(kind)}: expected a class to check {name} against")
+    if not isinstance(value, kind):
+        raise ValueError(f"{name}={show(value)}: expected {what or 'a ' + kind.__name__}")
+    return value
+
+
+def text(name: str, value: object, most: int | None = None) -> str:
+    """Return ``value`` if it is a str (of at most ``most`` characters), else raise ValueError."""
+    if not isinstance(value, str):
+        raise ValueError(f"{name}={show(value)}: expected text")
+    if most is not None and len(value) > most:
+        raise ValueError(f"{name}: {len(value):,} characters is too long (at most {most:,})")
+    return value
+
+
+def items(name: str, value: object, most: int | None = None, what: str = "a list") -> list[Any]:
+    """Return the items of a list, tuple or other iterable as a list, else raise ValueError.
+
+    Text, bytes and mappings are refused (iterating them gives characters or keys, never
+    what the caller meant); so are more than ``most`` items.
+    """
+    if isinstance(value, (str, bytes, bytearray, Mapping)) or not isinstance(value, Iterable):
+        raise ValueError(f"{name}={show(value)}: expected {what}")
+    try:
+        result = list(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}={show(value)}: expected {what}") from None
+    if most is not None and len(result) > most:
+        raise ValueError(f"{name}: {len(result):,} items is too many (at most {most:,})")
+    return result
+
+
+def series(
+    name: str,
+    values: object,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    integers: bool = False,
+    most: int | None = None,
+) -> list[Any]:
+    """Return a list of numbers (:func:`number`, or :func:`whole` if ``integers``), checked.
+
+    The message names the first item that fails, e.g. ``"requests[2]='x': expected a whole
+    number"``. Accepts any iterable of numbers, NumPy arrays included.
+    """
+    check = whole if integers else number
+    return [
+        check(f"{name}[{i}]", v, low, high)  # type: ignore[arg-type]
+        for i, v in enumerate(items(name, values, most, "a list of numbers"))
+    ]

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cloudlab import cli
+from cloudlab.checks import show, text
 
 __all__ = [
     "BROWSER_MODULES",
@@ -187,8 +188,8 @@ CALCULATORS: dict[str, Calculator] = {
 def _calculator(name: str) -> Calculator:
     try:
         return CALCULATORS[name]
-    except KeyError:
-        raise ValueError(f"no live calculator named {name!r}") from None
+    except (KeyError, TypeError):  # TypeError: an unhashable name such as a list
+        raise ValueError(f"no live calculator named {show(name)}") from None
 
 
 def _ticked(value: object) -> bool:
@@ -202,6 +203,8 @@ def argv_for(name: str, fields: Mapping[str, object]) -> list[str]:
     ['split', '10.0.0.0/24', '--prefix', '26', '--aws', '--json']
     """
     calc = _calculator(name)
+    if not isinstance(fields, Mapping):
+        raise ValueError(f"fields={show(fields)}: expected the form's fields (name → value)")
     argv = [calc.command]
     if calc.positional:
         argv.append(str(fields.get(calc.positional, "")).strip())
@@ -245,7 +248,11 @@ def run(name: str, fields: Mapping[str, object]) -> dict[str, Any]:
 
 def run_json(name: str, fields_json: str) -> str:
     """:func:`run` with the fields and the answer as JSON text (the Web Worker's entry)."""
-    return json.dumps(run(name, json.loads(fields_json)))
+    try:
+        fields = json.loads(text("fields_json", fields_json))
+    except json.JSONDecodeError as error:
+        raise ValueError(f"the form's fields are not JSON ({error.msg})") from None
+    return json.dumps(run(name, fields))
 
 
 # ----------------------------------------------------------------------- the form

@@ -19,6 +19,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from cloudlab import checks
 from cloudlab.net import aws
 from cloudlab.net.addresses import host_range, parse_address, parse_network, text
 from cloudlab.net.subnets import nth_subnet, subnet_count, vlsm
@@ -294,4 +295,6 @@ def check(item: Exercise, reply: str) -> Verdict:
     """Is ``reply`` the answer to ``item``? Numbers may have thousands separators;
     addresses and blocks are compared as addresses (``2001:DB8::/64`` = ``2001:db8::/64``).
     """
+    item = checks.instance("item", item, Exercise)
+    reply = checks.text("reply", reply)
     return Verdict(_normal(item.kind, reply) == item.answer, reply, item.answer, item.steps)

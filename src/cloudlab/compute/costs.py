@@ -27,11 +27,11 @@ instances, data transfer out to the internet, CloudWatch Logs, savings plans and
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
-from cloudlab.checks import number, whole
+from cloudlab.checks import instance, items, number, series, text, whole
 from cloudlab.compute.prices import (
     CPU_UNITS_PER_VCPU,
     DEFAULT_PRICES,
@@ -140,7 +140,7 @@ class Workload:
         nats = whole("nat_gateways", self.nat_gateways, high=_MAX_AZS)
         if nats < 0:
             raise ValueError(f"nat_gateways={nats}: cannot be negative")
-        if self.arch not in ("x86", "arm"):
+        if not isinstance(self.arch, str) or self.arch not in ("x86", "arm"):
             raise ValueError(f"arch={self.arch!r:.40}: use 'x86' or 'arm'")
         return self
 
@@ -258,6 +258,22 @@ class Crossover:
 # ------------------------------------------------------------------------ pieces
 
 
+def _checked(workload: object) -> Workload:
+    """The workload a public function was given, checked (:meth:`Workload.check`)."""
+    return instance("workload", workload, Workload).check()
+
+
+def _reserve(reserve: object) -> float:
+    share = number("reserve", reserve)
+    if not 0 <= share < 1:
+        raise ValueError(f"reserve={reserve}: keep between 0 and 0.99 of each instance free")
+    return share
+
+
+def _prices(prices: object) -> PriceTable:
+    return instance("prices", prices, PriceTable)
+
+
 def shared_costs(workload: Workload, prices: PriceTable = DEFAULT_PRICES) -> dict[str, float]:
     """The monthly cost every option pays: load balancer, NAT gateway(s), public IPv4.
 
@@ -266,7 +282,8 @@ def shared_costs(workload: Workload, prices: PriceTable = DEFAULT_PRICES) -> dic
     dict
         ``"load balancer"``, ``"NAT gateway"``, ``"public IPv4"`` → USD per month.
     """
-    w = workload.check()
+    w = _checked(workload)
+    prices = _prices(prices)
     alb = w.hours * (prices.usd("alb") + w.lcus * prices.usd("alb-lcu"))
     nat = w.nat_gateways * w.hours * prices.usd("nat-hour")
     nat += w.traffic_gb * prices.usd("nat-gb") if w.nat_gateways else 0.0
@@ -299,10 +316,9 @@ def pack(
     ValueError
         If a single task does not fit on the instance type, or the architectures differ.
     """
-    w = workload.check()
-    if not 0 <= reserve < 1:
-        raise ValueError(f"reserve={reserve}: keep between 0 and 0.99 of each instance free")
-    inst = prices.instance(instance_type)
+    w = _checked(workload)
+    reserve = _reserve(reserve)
+    inst = _prices(prices).instance(instance_type)
     if inst.arch != w.arch:
         raise ValueError(
             f"{inst.name} is an {inst.arch} instance but the image is built for {w.arch}"
@@ -330,7 +346,8 @@ def _fargate_compute(
 
 def ecs_fargate(workload: Workload, prices: PriceTable = DEFAULT_PRICES) -> Breakdown:
     """ECS on Fargate: each task billed for its size, per hour (USD per month)."""
-    w = workload.check()
+    w = _checked(workload)
+    prices = _prices(prices)
     compute = _fargate_compute(w.tasks, w.cpu, w.memory, w.hours, w.arch, prices)
     lines = {"compute": compute, "control plane": 0.0, **shared_costs(w, prices)}
     detail = f"{w.tasks} × Fargate {w.vcpu:g} vCPU / {w.memory} MiB ({w.arch})"
@@ -345,7 +362,7 @@ def _ec2(
     reserve: float,
     prices: PriceTable,
 ) -> Breakdown:
-    w = workload.check()
+    w = _checked(workload)
     instances, per = pack(w, instance_type, reserve=reserve, prices=prices)
     compute = instances * w.hours * prices.instance(instance_type).usd_per_hour
     lines = {"compute": compute, "control plane": control_plane, **shared_costs(w, prices)}
@@ -378,7 +395,8 @@ def eks_fargate(
     ValueError
         For an ARM workload (Fargate runs x86 pods only for EKS).
     """
-    w = workload.check()
+    w = _checked(workload)
+    prices = _prices(prices)
     if w.arch != "x86":
         raise ValueError("Fargate runs only x86 (Linux) pods for EKS; ARM is for ECS only")
     cpu, memory = smallest_fargate_size(w.cpu, w.memory + EKS_POD_OVERHEAD_MIB)
@@ -404,7 +422,7 @@ def eks_ec2(
     prices: PriceTable = DEFAULT_PRICES,
 ) -> Breakdown:
     """EKS with EC2 nodes: control plane plus whole instances, pods packed onto them."""
-    plane = _control_plane(workload.check().hours, extended, prices)
+    plane = _control_plane(_checked(workload).hours, extended, _prices(prices))
     return _ec2("eks-ec2", plane, workload, instance_type, reserve, prices)
 
 
@@ -444,10 +462,10 @@ def compare(
         For a workload that makes no sense (see :meth:`Workload.check`), or an instance
         type or reserve the table cannot price.
     """
-    w = workload.check()
+    w = _checked(workload)
+    prices = _prices(prices)
     prices.instance(instance_type)
-    if not 0 <= reserve < 1:
-        raise ValueError(f"reserve={reserve}: keep between 0 and 0.99 of each instance free")
+    reserve = _reserve(reserve)
     makers: dict[str, Callable[[], Breakdown]] = {
         "ecs-fargate": lambda: ecs_fargate(w, prices),
         "ecs-ec2": lambda: ecs_ec2(w, instance_type, reserve=reserve, prices=prices),
@@ -484,7 +502,9 @@ def cost_curve(
         (USD per month), in the same order.
     """
     if isinstance(max_tasks, bool) or not isinstance(max_tasks, int) or max_tasks < 1:
-        raise ValueError(f"max_tasks={max_tasks!r}: plot at least 1 task")
+        raise ValueError(f"max_tasks={max_tasks!r:.40}: plot at least 1 task")
+    whole("max_tasks", max_tasks, high=_MAX_TASKS)
+    workload = _checked(workload)
     curves: dict[str, list[float]] = {"tasks": list(range(1, max_tasks + 1))}
     for n in range(1, max_tasks + 1):
         result = compare(
@@ -515,9 +535,11 @@ def crossovers(
     list of Crossover
         In order of task count.
     """
-    found: list[Crossover] = []
+    curves = _curves(curves)
     tasks = curves["tasks"]
-    for a, b in pairs:
+    found: list[Crossover] = []
+    for pair in items("pairs", pairs):
+        a, b = _pair(pair)
         if a not in curves or b not in curves:
             continue
         cheaper: str | None = None
@@ -530,6 +552,30 @@ def crossovers(
                 found.append(Crossover(count, now, dearer, curves[now][i]))
             cheaper = now
     return sorted(found, key=lambda c: (c.tasks, c.cheaper))
+
+
+def _curves(curves: object) -> dict[str, list[float]]:
+    """A :func:`cost_curve` result, checked: ``"tasks"`` and series of the same length."""
+    if not isinstance(curves, Mapping) or "tasks" not in curves:
+        raise ValueError(f"curves={curves!r:.40}: expected the result of cost_curve()")
+    tasks = series("curves['tasks']", curves["tasks"], integers=True)
+    checked = {"tasks": tasks}
+    for key, values in curves.items():
+        if key == "tasks":
+            continue
+        checked[text("option", key)] = series(f"curves[{key!r}]", values, most=len(tasks))
+        if len(checked[key]) != len(tasks):
+            raise ValueError(f"curves[{key!r}]: one total per task count ({len(tasks)})")
+    return checked
+
+
+def _pair(pair: object) -> tuple[str, str]:
+    both = items("pair", pair, what="two options")
+    if len(both) != 2:
+        raise ValueError(
+            f"pair={pair!r:.40}: expected two options, e.g. ('ecs-fargate', 'ecs-ec2')"
+        )
+    return text("option", both[0]), text("option", both[1])
 
 
 def cost_figure(

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cloudlab.checks import instance
+
 __all__ = [
     "CHOICES",
     "EXPERIENCE",
@@ -73,9 +75,9 @@ class Answers:
     def check(self) -> Answers:
         """Return the answers if they make sense, else raise a one-line ValueError."""
         if self.kubernetes not in EXPERIENCE:
-            raise ValueError(f"kubernetes={self.kubernetes!r}: answer none, some or strong")
+            raise ValueError(f"kubernetes={self.kubernetes!r:.40}: answer none, some or strong")
         if self.load not in LOAD:
-            raise ValueError(f"load={self.load!r}: answer steady or bursty")
+            raise ValueError(f"load={self.load!r:.40}: answer steady or bursty")
         if isinstance(self.services, bool) or not isinstance(self.services, int):
             raise ValueError(f"services={self.services!r}: a whole number of services")
         if self.services < 1:
@@ -187,7 +189,7 @@ def recommend(answers: Answers) -> Recommendation:
     ValueError
         For answers that make no sense (see :meth:`Answers.check`).
     """
-    a = answers.check()
+    a = instance("answers", answers, Answers).check()
     strong = a.kubernetes == "strong"
     # Rule 1: node-level control needs EC2.
     if a.node_control:

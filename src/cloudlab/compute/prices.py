@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
+from cloudlab.checks import number, show, whole
 from cloudlab.vpc.prices import HOURS_PER_MONTH
 from cloudlab.vpc.prices import PRICES as VPC_PRICES
 
@@ -254,9 +255,9 @@ class PriceTable:
         """The instance type ``name``, or a ValueError naming the ones in the table."""
         try:
             return self.instances[name]
-        except KeyError:
+        except (KeyError, TypeError):  # TypeError: a list or another unhashable name
             known = ", ".join(sorted(self.instances))
-            raise ValueError(f"instance type {name!r} is not in the table ({known})") from None
+            raise ValueError(f"instance type {show(name)} is not in the table ({known})") from None
 
     def with_rate(self, key: str, usd: float, *, read: str = "", source: str = "") -> PriceTable:
         """A copy with rate ``key`` set to ``usd`` (say when and where you read it)."""
@@ -308,6 +309,9 @@ def _vcpu_text(cpu: int) -> str:
 
 def fargate_memory_text(cpu: int) -> str:
     """The memory Fargate allows with ``cpu`` units, in words (e.g. "512, 1024 or 2048 MiB")."""
+    if whole("cpu", cpu) not in FARGATE_SIZES:
+        values = ", ".join(map(str, FARGATE_SIZES))
+        raise ValueError(f"cpu {cpu}: a Fargate task has one of {values} CPU units")
     allowed = FARGATE_SIZES[cpu]
     if len(allowed) <= 4:
         return ", ".join(map(str, allowed[:-1])) + f" or {allowed[-1]} MiB"
@@ -360,7 +364,7 @@ def smallest_fargate_size(cpu: int, memory: int) -> tuple[int, int]:
     ValueError
         If no Fargate size is that large, or a request is not positive.
     """
-    if cpu <= 0 or memory <= 0:
+    if number("cpu", cpu) <= 0 or number("memory", memory) <= 0:
         raise ValueError(f"cpu {cpu}, memory {memory}: requests must be positive")
     for size_cpu, memories in FARGATE_SIZES.items():
         if size_cpu < cpu:

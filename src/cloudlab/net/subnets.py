@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cloudlab.checks import digits
+from cloudlab.checks import digits, items
 from cloudlab.net import aws as aws_rules
 from cloudlab.net.addresses import host_range, text
 from cloudlab.net.parse import Address, Network, overlap, parse_address, parse_network, within
@@ -496,7 +496,7 @@ def summarise(networks: Iterable[str | Network]) -> list[Network]:
     >>> [str(n) for n in summarise(["10.0.0.0/25", "10.0.0.128/25", "10.0.1.0/24"])]
     ['10.0.0.0/23']
     """
-    parsed = [parse_network(n) for n in networks]
+    parsed = [parse_network(n) for n in items("networks", networks, what="a list of networks")]
     v4 = [n for n in parsed if n.version == 4]
     v6 = [n for n in parsed if n.version == 6]
     return [*ipaddress.collapse_addresses(v4), *ipaddress.collapse_addresses(v6)]
@@ -566,7 +566,7 @@ def find_overlaps(networks: Iterable[str | Network]) -> list[tuple[Network, Netw
     list of (outer, inner) pairs
         ``outer`` contains ``inner`` (or they are equal), in address order.
     """
-    parsed = [parse_network(n) for n in networks]
+    parsed = [parse_network(n) for n in items("networks", networks, what="a list of networks")]
     ordered = sorted(parsed, key=lambda n: (n.version, n.network_address, n.prefixlen))
     pairs: list[tuple[Network, Network]] = []
     stack: list[Network] = []

@@ -33,6 +33,7 @@ from typing import Literal
 
 import numpy as np
 
+from cloudlab import checks
 from cloudlab.sim.traffic import arrivals as make_arrivals
 from cloudlab.sim.traffic import rate_series, steps_per_period
 
@@ -318,12 +319,22 @@ def target_tracking_step(
         scale-in cooldown); scaling in needs ``scale_in_periods`` periods below
         ``target * scale_in_margin`` and the scale-in cooldown over.
     """
-    if not metrics:
+    checks.instance("policy", policy, ScalingPolicy)
+    if isinstance(metrics, (str, bytes)) or not isinstance(metrics, (Sequence, np.ndarray)):
+        raise ValueError(f"metrics={checks.show(metrics)}: expected the metric of each period")
+    checks.whole("desired", desired, low=0)
+    checks.number("now_s", now_s)
+    checks.number("out_until_s", out_until_s, infinite=True)
+    checks.number("in_until_s", in_until_s, infinite=True)
+    # Only the periods the rule looks at: the whole history every period would be quadratic.
+    window = max(int(policy.scale_out_periods), int(policy.scale_in_periods))
+    checks.series("metrics", metrics[-window:])
+    if not len(metrics):
         return ScalingDecision(desired, None, out_until_s, in_until_s)
     value = metrics[-1]
     target = policy.target_value
-    recent_out = metrics[-policy.scale_out_periods :]
-    recent_in = metrics[-policy.scale_in_periods :]
+    recent_out = metrics[-int(policy.scale_out_periods) :]
+    recent_in = metrics[-int(policy.scale_in_periods) :]
     if (
         len(recent_out) == policy.scale_out_periods
         and min(recent_out) > target

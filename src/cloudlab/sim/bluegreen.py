@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cloudlab import checks
 from cloudlab.sim.traffic import arrivals as make_arrivals
 from cloudlab.sim.traffic import rate_series, steps_per_period
 
@@ -64,13 +65,17 @@ class Shift:
     green: int
 
     def __post_init__(self) -> None:
-        if not math.isfinite(self.at_s) or self.at_s < 0:
-            raise ValueError(f"a weight change must happen at 0 s or later, not {self.at_s}")
+        at = checks.finite(self.at_s)
+        if at is None or at < 0:
+            raise ValueError(
+                f"a weight change must happen at 0 s or later, not {checks.show(self.at_s)}"
+            )
         for colour, weight in (("blue", self.blue), ("green", self.green)):
-            if int(weight) != weight or not 0 <= weight <= MAX_WEIGHT:
+            number = checks.finite(weight)
+            if number is None or int(number) != number or not 0 <= number <= MAX_WEIGHT:
                 raise ValueError(
                     f"the {colour} weight must be a whole number from 0 to {MAX_WEIGHT}, "
-                    f"not {weight}"
+                    f"not {checks.show(weight)}"
                 )
         if self.blue == 0 and self.green == 0:
             raise ValueError("the blue and green weights cannot both be 0")
@@ -129,9 +134,21 @@ def canary_schedule(
     tuple of Shift
         The schedule.
     """
-    if every_s <= 0:
-        raise ValueError(f"the time between stages must be more than 0 seconds, not {every_s}")
-    return tuple(Shift(i * every_s, b, g) for i, (b, g) in enumerate(steps))
+    every = checks.finite(every_s)
+    if every is None or every <= 0:
+        raise ValueError(
+            f"the time between stages must be more than 0 seconds, not {checks.show(every_s)}"
+        )
+    weights = []
+    for stage in checks.items("steps", steps, what="a list of (blue, green) weights"):
+        try:
+            blue, green = stage
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"stage {checks.show(stage)}: give the (blue, green) weights"
+            ) from None
+        weights.append((blue, green))
+    return tuple(Shift(i * every_s, b, g) for i, (b, g) in enumerate(weights))
 
 
 def all_at_once(switch_s: float) -> tuple[Shift, ...]:
@@ -147,6 +164,9 @@ def all_at_once(switch_s: float) -> tuple[Shift, ...]:
     tuple of Shift
         The schedule.
     """
+    switch = checks.finite(switch_s)
+    if switch is None or switch < 0:
+        raise ValueError(f"the switch must happen at 0 s or later, not {checks.show(switch_s)}")
     return (Shift(0.0, 100, 0), Shift(switch_s, 0, 100))
 
 
@@ -227,12 +247,24 @@ def _weights(schedule: Sequence[Shift], t: np.ndarray) -> np.ndarray:
     return pct[np.searchsorted(times, t, side="right") - 1]
 
 
+def _counts(name: str, values: object) -> np.ndarray:
+    """Whole counts per period as an int64 array (a NumPy integer array is taken as it is)."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iu" and values.ndim == 1:
+        return values.astype(np.int64, copy=False)
+    return np.asarray(checks.series(name, values, low=0, high=2**62, integers=True), dtype=np.int64)
+
+
 def error_rates(
     requests: Sequence[int] | np.ndarray, errors: Sequence[int] | np.ndarray, alarm: Alarm
 ) -> tuple[np.ndarray, np.ndarray]:
     """Green's error rate per period (NaN without requests) and whether each breached."""
-    req = np.asarray(requests, dtype=np.int64)
-    err = np.asarray(errors, dtype=np.int64)
+    checks.instance("alarm", alarm, Alarm)
+    req = _counts("requests", requests)
+    err = _counts("errors", errors)
+    if req.shape != err.shape:
+        raise ValueError(
+            f"{req.size} periods of requests but {err.size} of errors: give one of each per period"
+        )
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(req > 0, err / np.maximum(req, 1), np.nan)
     return rate, np.nan_to_num(rate, nan=0.0) > alarm.threshold

@@ -22,6 +22,8 @@ from typing import Literal
 
 import numpy as np
 
+from cloudlab.checks import finite, show
+
 __all__ = [
     "SHAPES",
     "Shape",
@@ -47,11 +49,17 @@ SHAPES: dict[str, str] = {
 DAY_S = 86_400.0
 
 
+def _seconds(value: object, what: str) -> float:
+    """A positive number of seconds, else a ValueError naming ``what``."""
+    seconds = finite(value)
+    if seconds is None or seconds <= 0:
+        raise ValueError(f"{what} must be a positive number of seconds, not {show(value)}")
+    return seconds
+
+
 def _steps(duration_s: float, step_s: float) -> int:
-    if not np.isfinite(duration_s) or duration_s <= 0:
-        raise ValueError(f"the duration must be a positive number of seconds, not {duration_s}")
-    if not np.isfinite(step_s) or step_s <= 0:
-        raise ValueError(f"the time step must be a positive number of seconds, not {step_s}")
+    duration_s = _seconds(duration_s, "the duration")
+    step_s = _seconds(step_s, "the time step")
     n = round(duration_s / step_s)
     if n < 1:
         raise ValueError(
@@ -63,9 +71,10 @@ def _steps(duration_s: float, step_s: float) -> int:
 
 
 def _rate(value: float, what: str) -> float:
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"{what} must be zero or more requests per second, not {value}")
-    return float(value)
+    rate = finite(value)
+    if rate is None or rate < 0:
+        raise ValueError(f"{what} must be zero or more requests per second, not {show(value)}")
+    return rate
 
 
 def rate_series(
@@ -88,12 +97,14 @@ def rate_series(
         A non-positive step, a missing duration, an empty series, or a rate that is
         negative or not a number.
     """
-    if not np.isfinite(step_s) or step_s <= 0:
-        raise ValueError(f"the time step must be a positive number of seconds, not {step_s}")
+    _seconds(step_s, "the time step")
+    if isinstance(rps, (str, bytes)):
+        raise ValueError(f"the request rate must be a number or a series, not {show(rps)}")
     if np.ndim(rps) == 0:
         if duration_s is None:
             raise ValueError("give a duration when the request rate is a single number")
-        rates = np.full(_steps(duration_s, step_s), _rate(float(rps), "the request rate"))  # type: ignore[arg-type]  # ndim 0: a scalar
+        one = rps.item() if isinstance(rps, np.ndarray) else rps
+        rates = np.full(_steps(duration_s, step_s), _rate(one, "the request rate"))
     else:
         try:
             rates = np.asarray(rps, dtype=float)
@@ -106,6 +117,25 @@ def rate_series(
     if np.any(~np.isfinite(rates)) or np.any(rates < 0):
         raise ValueError("request rates must be zero or more requests per second")
     return rates
+
+
+def _series(rates: object) -> np.ndarray:
+    """Rates as a float array, or a ValueError (text, None and objects are not rates)."""
+    if isinstance(rates, (str, bytes)):
+        rates = None  # np.asarray("1") would be an array of text
+    try:
+        return np.asarray(rates, dtype=float)
+    except (OverflowError, TypeError, ValueError):
+        raise ValueError(
+            "the traffic must be a series of request rates (numbers of requests per second)"
+        ) from None
+
+
+def _rng(seed: object) -> np.random.Generator:
+    try:
+        return np.random.default_rng(seed)  # type: ignore[arg-type]
+    except (OverflowError, TypeError, ValueError):
+        raise ValueError(f"the seed must be a whole number, 0 or more, not {show(seed)}") from None
 
 
 def steps_per_period(period_s: float, step_s: float, what: str) -> int:
@@ -179,12 +209,14 @@ def ramp(
     """
     t = times(duration_s, step_s)
     low, high = _rate(start_rps, "the start rate"), _rate(end_rps, "the end rate")
-    end = duration_s if ramp_end_s is None else float(ramp_end_s)
-    if not 0 <= ramp_start_s < end:
+    start = finite(ramp_start_s)
+    end = finite(duration_s if ramp_end_s is None else ramp_end_s)
+    if start is None or end is None or not 0 <= start < end:
         raise ValueError(
-            f"the ramp must start before it ends (start {ramp_start_s} s, end {end} s)"
+            f"the ramp must start before it ends (start {show(ramp_start_s)} s, "
+            f"end {show(duration_s if ramp_end_s is None else ramp_end_s)} s)"
         )
-    fraction = np.clip((t - ramp_start_s) / (end - ramp_start_s), 0.0, 1.0)
+    fraction = np.clip((t - start) / (end - start), 0.0, 1.0)
     return low + (high - low) * fraction
 
 
@@ -214,12 +246,14 @@ def spike(
         Requests per second at each step.
     """
     t = times(duration_s, step_s)
-    if length_s <= 0:
-        raise ValueError(f"the spike must last a positive number of seconds, not {length_s}")
-    if not 0 <= at_s < duration_s:
+    length = finite(length_s)
+    if length is None or length <= 0:
+        raise ValueError(f"the spike must last a positive number of seconds, not {show(length_s)}")
+    at = finite(at_s)
+    if at is None or not 0 <= at < duration_s:
         raise ValueError(f"the spike must start within the simulation (0 to {duration_s} s)")
     rates = np.full(t.shape, _rate(base_rps, "the base rate"))
-    rates[(t >= at_s) & (t < at_s + length_s)] = _rate(spike_rps, "the spike rate")
+    rates[(t >= at) & (t < at + length)] = _rate(spike_rps, "the spike rate")
     return rates
 
 
@@ -250,10 +284,11 @@ def daily_cycle(
     low, high = _rate(low_rps, "the low rate"), _rate(peak_rps, "the peak rate")
     if high < low:
         raise ValueError(f"the peak rate ({high}) must not be below the low rate ({low})")
-    if not 0 <= peak_hour <= 24:
-        raise ValueError(f"the peak hour must be between 0 and 24, not {peak_hour}")
+    hour = finite(peak_hour)
+    if hour is None or not 0 <= hour <= 24:
+        raise ValueError(f"the peak hour must be between 0 and 24, not {show(peak_hour)}")
     t = times(duration_s, step_s)
-    phase = 2 * np.pi * (t / DAY_S - peak_hour / 24.0)
+    phase = 2 * np.pi * (t / DAY_S - hour / 24.0)
     return low + (high - low) * (1 + np.cos(phase)) / 2
 
 
@@ -274,13 +309,14 @@ def with_noise(rates: np.ndarray, relative: float = 0.1, *, seed: int = 0) -> np
     numpy.ndarray
         A new array of requests per second.
     """
-    if not 0 <= relative <= 1:
-        raise ValueError(f"the noise must be a fraction between 0 and 1, not {relative}")
-    base = np.asarray(rates, dtype=float)
-    if relative == 0:
+    noise = finite(relative)
+    if noise is None or not 0 <= noise <= 1:
+        raise ValueError(f"the noise must be a fraction between 0 and 1, not {show(relative)}")
+    base = _series(rates)
+    if noise == 0:
         return base.copy()
-    rng = np.random.default_rng(seed)
-    return np.maximum(0.0, base * (1 + relative * rng.standard_normal(base.shape)))
+    rng = _rng(seed)
+    return np.maximum(0.0, base * (1 + noise * rng.standard_normal(base.shape)))
 
 
 def arrivals(
@@ -306,13 +342,16 @@ def arrivals(
     numpy.ndarray of int64
         Requests per step.
     """
-    expected = np.asarray(rates, dtype=float) * float(step_s)
+    step = finite(step_s)
+    if step is None:
+        raise ValueError(f"the time step must be a number of seconds, not {show(step_s)}")
+    expected = _series(rates) * step
     if expected.ndim != 1:
         raise ValueError("the traffic must be a one-dimensional series of rates")
     if np.any(~np.isfinite(expected)) or np.any(expected < 0):
         raise ValueError("request rates must be zero or more requests per second")
     if random:
-        return np.random.default_rng(seed).poisson(expected).astype(np.int64)
+        return _rng(seed).poisson(expected).astype(np.int64)
     cumulative = np.floor(np.cumsum(expected) + 1e-9).astype(np.int64)
     return np.diff(cumulative, prepend=0)
 

@@ -62,7 +62,7 @@ import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from cloudlab.checks import digits
+from cloudlab.checks import digits, instance, items, show
 from cloudlab.net.addresses import Address, Network, parse_address, parse_network
 
 __all__ = [
@@ -623,6 +623,8 @@ class Flow:
     source_port: int = DEFAULT_CLIENT_PORT
 
     def __post_init__(self) -> None:
+        instance("source", self.source, Endpoint)
+        instance("destination", self.destination, Endpoint)
         protocol = parse_protocol(self.protocol, allow_all=False)
         object.__setattr__(self, "protocol", protocol)
         given: object = self.port  # a widget's empty port field arrives as ""
@@ -755,9 +757,12 @@ def _groups(
 ) -> dict[str, SecurityGroup]:
     if groups is None:
         return dict(BOOK_GROUPS)
+    found = groups.values() if isinstance(groups, Mapping) else items("groups", groups)
+    for group in found:
+        instance("groups", group, SecurityGroup, "security groups")
     if isinstance(groups, Mapping):
         return dict(groups)
-    return {g.name: g for g in groups}
+    return {g.name: g for g in found}
 
 
 def _nacl_for(
@@ -769,7 +774,9 @@ def _nacl_for(
         return default_nacl()
     if isinstance(nacls, NetworkAcl):
         return nacls
-    return nacls.get(subnet, default_nacl())
+    if not isinstance(nacls, Mapping):
+        raise ValueError(f"nacls={show(nacls)}: expected a NetworkAcl or subnet → NetworkAcl")
+    return instance("nacls", nacls.get(subnet, default_nacl()), NetworkAcl)
 
 
 def _sg_check(
@@ -996,6 +1003,7 @@ def evaluate_flow(
     ValueError
         An endpoint names an unknown security group.
     """
+    instance("flow", flow, Flow)
     known = _groups(groups)
     src, dst = flow.source, flow.destination
     same = src.subnet is not None and src.subnet == dst.subnet

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from cloudlab.checks import digits
+from cloudlab.checks import digits, instance
 from cloudlab.net import aws as aws_rules
 from cloudlab.net.parse import Network, parse_network, within
 from cloudlab.net.subnets import find_overlaps, free_blocks, vlsm
@@ -757,6 +757,7 @@ def check_plan(plan: NetworkPlan) -> list[str]:
     list of str
         Empty when the plan is sound.
     """
+    instance("plan", plan, NetworkPlan)
     problems: list[str] = []
     try:
         aws_rules.check_aws_vpc(plan.vpc_cidr)

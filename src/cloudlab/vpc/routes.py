@@ -63,6 +63,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cloudlab.checks import instance, show
 from cloudlab.net.addresses import Address, Network, classify, parse_address, parse_network
 from cloudlab.vpc.plan import NetworkPlan, RouteTablePlan, SubnetPlan
 
@@ -104,6 +105,14 @@ _MAX_HOPS = 4  # subnet -> NAT gateway -> its subnet's table -> edge; more means
 # ------------------------------------------------------------------ targets
 
 
+def _target_text(target: object) -> str:
+    if not isinstance(target, str):
+        raise ValueError(
+            f"route target {show(target)}: expected a name such as local, igw or nat-a"
+        )
+    return target
+
+
 def target_kind(target: str) -> str:
     """Classify a route target.
 
@@ -118,7 +127,7 @@ def target_kind(target: str) -> str:
     str
         One of ``"local"``, ``"igw"``, ``"eigw"``, ``"nat"``, ``"blackhole"``, ``"other"``.
     """
-    name = target.strip().lower()
+    name = _target_text(target).strip().lower()
     if name in {"local", "blackhole"}:
         return name
     if name == "eigw" or name.startswith("eigw-"):
@@ -262,6 +271,11 @@ def parse_route(text: str) -> tuple[Network, str]:
     ValueError
         When a part is missing or the CIDR cannot be read.
     """
+    if not isinstance(text, str):
+        raise ValueError(
+            f"route {show(text)}: write a route as '<destination CIDR> <target>', "
+            "e.g. '10.0.1.0/24 blackhole'"
+        )
     parts = text.replace("→", " ").replace("->", " ").split()
     if len(parts) != 2:
         raise ValueError(
@@ -415,6 +429,9 @@ def lookup(routes: Iterable[object], destination: str | Address) -> RouteDecisio
 
 def _subnet(plan: NetworkPlan, name: str) -> SubnetPlan:
     """The plan's subnet ``name``; the name comes from the reader, so a ValueError."""
+    instance("plan", plan, NetworkPlan)
+    if not isinstance(name, str):
+        raise ValueError(f"subnet {show(name)}: expected a subnet's name, e.g. 'private-a'")
     try:
         return plan.subnet(name)
     except KeyError:

@@ -29,6 +29,8 @@ from http.cookiejar import (  # type: ignore[attr-defined]  # parse_ns_headers: 
 )
 from typing import Any
 
+from cloudlab.checks import number
+
 __all__ = [
     "DELETION",
     "PERSISTENT",
@@ -72,7 +74,8 @@ def human_duration(seconds: float) -> str:
     str
         For example ``"365 days"``, ``"2 hours"``, ``"45 seconds"`` or ``"0 seconds"``.
     """
-    whole = max(int(seconds), 0)
+    exact = isinstance(seconds, int) and not isinstance(seconds, bool)  # any size: no float
+    whole = max(int(seconds if exact else number("seconds", seconds)), 0)
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         if whole >= size:
             count = whole // size

@@ -30,6 +30,8 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cloudlab.checks import items, show
+
 if sys.platform == "emscripten":
     # The book's in-browser calculators (Pyodide) have no Flask: the site's build bundles
     # the lab's figures as JSON (cloudlab.web.fingerprint_data, tools/build_live.py).
@@ -161,6 +163,15 @@ class EntropyEstimate:
         return tuple(dict.fromkeys(source for _, _, source in self.per_attribute))
 
 
+def _names(attributes: object) -> tuple[str, ...]:
+    """Attribute names, once each in order: one name, or a list of them."""
+    names = [attributes] if isinstance(attributes, str) else items("attributes", attributes)
+    for name in names:
+        if not isinstance(name, str):
+            raise ValueError(f"attribute names are text, not {type(name).__name__} ({show(name)})")
+    return tuple(dict.fromkeys(names))
+
+
 def estimate_bits(attributes: Iterable[str] | str) -> EntropyEstimate:
     """Add up the published entropy of each chosen attribute.
 
@@ -194,11 +205,7 @@ def estimate_bits(attributes: Iterable[str] | str) -> EntropyEstimate:
     >>> estimate_bits(["user_agent", "timezone"]).bits
     13.04
     """
-    names = [attributes] if isinstance(attributes, str) else list(attributes)
-    for name in names:
-        if not isinstance(name, str):
-            raise ValueError(f"attribute names are text, not {type(name).__name__} ({name!r:.40})")
-    chosen = tuple(dict.fromkeys(names))
+    chosen = _names(attributes)
     unknown = [name for name in chosen if name not in FIGURES]
     if unknown:
         known = ", ".join(sorted(FIGURES))
@@ -431,7 +438,14 @@ def shannon_entropy(values: Iterable[Hashable]) -> float:
     float
         Entropy in bits (0.0 for no observations).
     """
-    counts = Counter(values)
+    if isinstance(values, Mapping) or not isinstance(values, Iterable):
+        raise ValueError(f"values={show(values)}: expected the observations, one per item")
+    try:
+        counts = Counter(values)
+    except TypeError:
+        raise ValueError(
+            "each observation must be hashable (text, a number, a tuple), not a list or a dict"
+        ) from None
     total = sum(counts.values())
     if total == 0:
         return 0.0
@@ -520,7 +534,7 @@ def measure_entropy(
     """
     if isinstance(fingerprints, Mapping | str | bytes):
         raise ValueError("give a list of fingerprints (one dict per browser), not a single one")
-    rows = list(fingerprints)
+    rows = items("fingerprints", fingerprints, what="a list of fingerprints (one dict each)")
     if not rows:
         raise ValueError("no fingerprints: give at least one dict of attributes")
     for index, row in enumerate(rows):
@@ -532,7 +546,7 @@ def measure_entropy(
     if attributes is None:
         names = seen
     else:
-        names = tuple(dict.fromkeys([attributes] if isinstance(attributes, str) else attributes))
+        names = _names(attributes)
         missing = [name for name in names if name not in seen]
         if missing:
             raise ValueError(

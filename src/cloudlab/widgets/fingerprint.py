@@ -18,7 +18,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from cloudlab.checks import number
+from cloudlab.checks import number, show
 from cloudlab.figures import BLUE, GREY_33, VERMILION, ShownFigure
 from cloudlab.web.fingerprint import (
     FIGURES,
@@ -83,6 +83,8 @@ def parse_population(text: str) -> float:
     ValueError
         When the text is not a number, or is below one browser.
     """
+    if not isinstance(text, str):
+        raise ValueError(f"{show(text)}: type a number of browsers, e.g. 8.2 billion")
     cleaned = text.strip().lower().replace(",", "").replace("_", "")
     match = re.fullmatch(r"([0-9.e+\-]+)\s*([a-z]*)", cleaned)
     if not cleaned or match is None or match.group(2) not in ("", *_SCALE_WORDS):
@@ -100,6 +102,10 @@ def parse_population(text: str) -> float:
 
 def format_count(value: float) -> str:
     """Write a count the way people read it: ``976.6``, ``14,504,528``, ``3.2 × 10¹⁵``."""
+    if isinstance(value, bool) or not isinstance(value, int):  # an int of any size is fine
+        value = number("count", value)
+    elif value < 1000:
+        return f"{value:,}"  # as the float format below writes it, without a float
     if value < 1000:
         return f"{value:,.1f}".removesuffix(".0")
     if value < 1e12:

@@ -1,0 +1,60 @@
+"""The one home of input checks (cloudlab.checks): each helper's answer and its one-line refusal."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from cloudlab import checks
+
+
+def test_number_accepts_infinities_only_when_asked():
+    assert checks.number("out_until_s", -math.inf, infinite=True) == -math.inf
+    with pytest.raises(ValueError, match=r"^out_until_s=-inf: expected a finite number$"):
+        checks.number("out_until_s", -math.inf)
+    with pytest.raises(ValueError, match="expected a finite number"):
+        checks.number("out_until_s", math.nan, infinite=True)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(2, 2.0), (2.5, 2.5), (np.int64(3), 3.0), (None, None), ("2", None), (True, None),
+     (math.nan, None), (math.inf, None), (10**400, None), ([1], None)],
+)  # fmt: skip
+def test_finite_reads_a_number_or_says_none(value, expected):
+    assert checks.finite(value) == expected
+
+
+def test_show_is_one_short_line():
+    assert checks.show("a\nb") == "'a\\nb'"
+    assert checks.show(10**400) == "1" + "0" * 36 + "..."
+
+
+def test_instance_names_the_input_and_the_kind():
+    assert checks.instance("n", 3, int) == 3
+    with pytest.raises(ValueError, match=r"^workload=None: expected a dict$"):
+        checks.instance("workload", None, dict)
+    with pytest.raises(ValueError, match="expected a class"):
+        checks.instance("workload", None, "dict")  # type: ignore[arg-type]
+
+
+def test_text_and_items_refuse_the_wrong_kind():
+    assert checks.text("reply", "ok") == "ok"
+    with pytest.raises(ValueError, match=r"^reply=\['x'\]: expected text$"):
+        checks.text("reply", ["x"])
+    assert checks.items("networks", ("a", "b")) == ["a", "b"]
+    for wrong in ("10.0.0.0/8", {"a": 1}, None, 5):
+        with pytest.raises(ValueError, match="expected a list"):
+            checks.items("networks", wrong)
+    with pytest.raises(ValueError, match="3 items is too many"):
+        checks.items("networks", [1, 2, 3], most=2)
+
+
+def test_series_names_the_first_item_that_fails():
+    assert checks.series("requests", np.array([1, 2]), integers=True) == [1, 2]
+    with pytest.raises(ValueError, match=r"^requests\[1\]='x': expected a whole number$"):
+        checks.series("requests", [1, "x"], integers=True)
+    with pytest.raises(ValueError, match=r"^metrics\[0\]=nan: expected a finite number$"):
+        checks.series("metrics", [math.nan])
