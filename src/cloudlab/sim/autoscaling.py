@@ -391,8 +391,8 @@ def simulate_autoscaling(
     ScalingRun
         Arrays over time, the scaling events and a ``summary``.
     """
-    policy = policy or ScalingPolicy()
-    service = service or Service()
+    policy = ScalingPolicy() if policy is None else checks.instance("policy", policy, ScalingPolicy)
+    service = Service() if service is None else checks.instance("service", service, Service)
     rates = rate_series(rps, duration_s, step_s)
     per = steps_per_period(policy.period_s, step_s, "the metric period")
     demand = make_arrivals(rates, step_s, random=random_arrivals, seed=seed)

@@ -30,7 +30,7 @@ import numpy as np
 
 from cloudlab import checks
 from cloudlab.sim.traffic import arrivals as make_arrivals
-from cloudlab.sim.traffic import rate_series, steps_per_period
+from cloudlab.sim.traffic import random_generator, rate_series, steps_per_period
 
 __all__ = [
     "MAX_WEIGHT",
@@ -342,14 +342,21 @@ def simulate_blue_green(
     BlueGreenRun
         Arrays over time and a ``summary``.
     """
-    alarm = alarm or Alarm()
-    schedule = tuple(canary_schedule() if schedule is None else schedule)
+    alarm = Alarm() if alarm is None else checks.instance("alarm", alarm, Alarm)
+    if schedule is None:
+        schedule = canary_schedule()
+    schedule = tuple(checks.items("schedule", schedule, what="a list of weight changes"))
+    for shift in schedule:
+        checks.instance("schedule", shift, Shift, "a list of weight changes (Shift)")
     for name, given in (("green", green_error_rate), ("blue", blue_error_rate)):
-        if not 0 <= given <= 1:
-            raise ValueError(f"the {name} error rate is a fraction from 0 to 1, not {given}")
+        fraction = checks.finite(given)
+        if fraction is None or not 0 <= fraction <= 1:
+            raise ValueError(
+                f"the {name} error rate is a fraction from 0 to 1, not {checks.show(given)}"
+            )
     rates = rate_series(rps, duration_s, step_s)
     per = steps_per_period(alarm.period_s, step_s, "the alarm period")
-    root = np.random.default_rng(seed)
+    root = random_generator(seed)
     route_rng, green_rng, blue_rng = root.spawn(3)
     arrived = make_arrivals(rates, step_s, seed=int(root.integers(2**63)))
     steps = arrived.size

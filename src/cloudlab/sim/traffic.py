@@ -131,7 +131,8 @@ def _series(rates: object) -> np.ndarray:
         ) from None
 
 
-def _rng(seed: object) -> np.random.Generator:
+def random_generator(seed: object) -> np.random.Generator:
+    """NumPy's generator for ``seed``, or a ValueError naming the seed (2.5, text, a list...)."""
     try:
         return np.random.default_rng(seed)  # type: ignore[arg-type]
     except (OverflowError, TypeError, ValueError):
@@ -315,7 +316,7 @@ def with_noise(rates: np.ndarray, relative: float = 0.1, *, seed: int = 0) -> np
     base = _series(rates)
     if noise == 0:
         return base.copy()
-    rng = _rng(seed)
+    rng = random_generator(seed)
     return np.maximum(0.0, base * (1 + noise * rng.standard_normal(base.shape)))
 
 
@@ -351,7 +352,7 @@ def arrivals(
     if np.any(~np.isfinite(expected)) or np.any(expected < 0):
         raise ValueError("request rates must be zero or more requests per second")
     if random:
-        return _rng(seed).poisson(expected).astype(np.int64)
+        return random_generator(seed).poisson(expected).astype(np.int64)
     cumulative = np.floor(np.cumsum(expected) + 1e-9).astype(np.int64)
     return np.diff(cumulative, prepend=0)
 
