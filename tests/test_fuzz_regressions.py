@@ -22,6 +22,7 @@ from cloudlab.vpc.plan import parse_tiers, plan_network
 from cloudlab.web.fingerprint import crowd, estimate_bits, measure_entropy, one_in
 from cloudlab.widgets import (
     make_autoscaling_ui,
+    make_blue_green_ui,
     make_cost_comparison_ui,
     make_entropy_calculator_ui,
     make_ip_calculator_ui,
@@ -188,6 +189,15 @@ def test_autoscaling_error_clears_plot():
     ui.controls["high_rps"].value = 10
     assert "busy traffic" in ui.error.value
     assert showing(ui.plot) is None
+
+
+def test_blue_green_error_clears_plot():
+    ui = make_blue_green_ui()
+    assert showing(ui.plot) is not None
+    ui.controls["green_error_pct"].value = math.nan
+    assert "green error rate" in ui.error.value
+    assert showing(ui.plot) is None
+    assert ui.result is None
 
 
 # 15. one IPv6 rule for "usable on AWS"
