@@ -70,7 +70,7 @@ def _steps(duration_s: float, step_s: float) -> int:
     return n
 
 
-def _rate(value: float, what: str) -> float:
+def _rate(value: object, what: str) -> float:
     rate = finite(value)
     if rate is None or rate < 0:
         raise ValueError(f"{what} must be zero or more requests per second, not {show(value)}")
