@@ -24,6 +24,7 @@ from cloudlab.widgets import (
     make_autoscaling_ui,
     make_blue_green_ui,
     make_cost_comparison_ui,
+    make_decision_helper_ui,
     make_entropy_calculator_ui,
     make_ip_calculator_ui,
     make_subnet_splitter_ui,
@@ -56,7 +57,8 @@ def test_cost_widget_shows_an_error_for_nan_not_a_nan_total():
     ui = make_cost_comparison_ui()
     assert showing(ui.plot) is not None
     ui.traffic.value = math.nan
-    assert "traffic_gb" in ui.error.value
+    assert "NAT traffic (GB/month) = nan" in ui.error.value  # the control's label (item 16)
+    assert "traffic_gb" not in ui.error.value
     assert "nan" not in ui.table.value.lower()
     assert showing(ui.plot) is None
 
@@ -95,7 +97,8 @@ def test_vlsm_caps_the_number_of_host_counts():
 def test_entropy_widget_population_nan_is_an_error_line():
     ui = make_entropy_calculator_ui()
     ui.population.value = math.nan
-    assert "population" in ui.error.value
+    assert "Browsers = nan" in ui.error.value  # the slider's label, not the parameter
+    assert "population" not in ui.error.value
     assert ui.result is None
     assert showing(ui.plot) is None
 
@@ -215,6 +218,13 @@ def test_vpc_planner_error_names_the_control_not_the_parameter():
     ui.spare.value = 4
     assert "does not fit" in ui.error.value
     assert "spare_tiers" not in ui.error.value
+
+
+def test_decision_helper_error_names_the_question_not_the_parameter():
+    ui = make_decision_helper_ui()
+    ui.ops_people.value = -1
+    assert "people free to run servers = -1" in ui.error.value
+    assert "ops_people" not in ui.error.value
 
 
 # The strict xfails of the fuzz suite (wrong types that escaped as TypeError,

@@ -11,7 +11,7 @@ kernel, so a test can check that a failed input leaves no picture of an earlier 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from html import escape
 from typing import Any, ClassVar
 
@@ -30,6 +30,21 @@ def error_html(message: str) -> str:
     """One line of escaped error text, styled as a warning (never a traceback)."""
     line = message.splitlines()[0] if message else ""
     return f'<span style="color:{ERROR_RED}">&#9888; {escape(line, quote=False)}</span>'
+
+
+def name_controls(message: str, controls: Mapping[str, widgets.DOMWidget]) -> str:
+    """``message`` with its leading ``name=`` (a parameter, as the library words it) replaced
+    by the label of the control the reader typed the value in.
+
+    >>> people = widgets.IntText(description="people free to run servers")
+    >>> name_controls("ops_people=-1: cannot be negative", {"ops_people": people})
+    'people free to run servers = -1: cannot be negative'
+    """
+    name, sep, rest = message.partition("=")
+    control = controls.get(name) if sep else None
+    if control is None or not getattr(control, "description", ""):
+        return message
+    return f"{control.description} = {rest}"
 
 
 def has_kernel() -> bool:
@@ -149,6 +164,9 @@ class Calculator(widgets.VBox):
     texts: ClassVar[tuple[str, ...]] = ()
     #: Attribute names of the Outputs cleared when the input cannot be used.
     pictures: ClassVar[tuple[str, ...]] = ()
+    #: (model parameter, attribute name of the control that sets it): an error line that
+    #: starts with the parameter ("hours=None: ...") names the control's label instead.
+    controls_of: ClassVar[tuple[tuple[str, str], ...]] = ()
     error: widgets.HTML
     result: Any
 
@@ -165,6 +183,8 @@ class Calculator(widgets.VBox):
         self.result = None
         for name in self.texts:
             getattr(self, name).value = ""
+        controls = {key: getattr(self, name) for key, name in self.controls_of}
+        message = name_controls(message, controls)
         show_error(self.error, message, *(getattr(self, name) for name in self.pictures))
 
     def update(self) -> None:

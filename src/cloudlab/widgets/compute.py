@@ -106,6 +106,18 @@ class CostComparison(Calculator):
 
     texts = ("table",)
     pictures = ("plot",)
+    controls_of = (
+        ("tasks", "tasks"),
+        ("cpu", "cpu"),
+        ("memory", "memory"),
+        ("hours", "hours"),
+        ("traffic_gb", "traffic"),
+        ("lcus", "lcus"),
+        ("azs", "azs"),
+        ("nat_gateways", "nats"),
+        ("arch", "arch"),
+        ("max_tasks", "max_tasks"),
+    )
 
     def __init__(self, prices: PriceTable = DEFAULT_PRICES) -> None:
         self.prices = prices
@@ -271,6 +283,12 @@ class DecisionHelper(Calculator):
     """
 
     texts = ("answer",)
+    controls_of = (
+        ("kubernetes", "kubernetes"),
+        ("services", "services"),
+        ("load", "load"),
+        ("ops_people", "ops_people"),
+    )
 
     def __init__(self) -> None:
         style = {"description_width": "22em"}

@@ -248,6 +248,7 @@ class EntropyCalculator(Calculator):
 
     texts = ("summary",)
     pictures = ("plot",)
+    controls_of = (("population", "population"),)
 
     def __init__(
         self, attributes: Iterable[str] = DEFAULT_ATTRIBUTES, population: float = 1e6
