@@ -19,6 +19,7 @@ ENTRY_POINTS = [
     "cloudlab.checks.instance",
     "cloudlab.checks.items",
     "cloudlab.checks.number",
+    "cloudlab.checks.one_line",
     "cloudlab.checks.series",
     "cloudlab.checks.show",
     "cloudlab.checks.text",

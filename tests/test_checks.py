@@ -58,3 +58,27 @@ def test_series_names_the_first_item_that_fails():
         checks.series("requests", [1, "x"], integers=True)
     with pytest.raises(ValueError, match=r"^metrics\[0\]=nan: expected a finite number$"):
         checks.series("metrics", [math.nan])
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [("10.0.0.0/33", "10.0.0.0/33"), ("", ""), ("0\n0", "'0\\n0'"), ("\r", "'\\r'"),
+     ("a\x1eb", "'a\\x1eb'")],
+)  # fmt: skip
+def test_one_line_quotes_only_what_would_break_the_line(typed, shown):
+    assert checks.one_line(typed) == shown
+    assert len(f"{checks.one_line(typed)}: message".splitlines()) == 1
+
+
+def test_parsers_keep_a_typed_line_break_out_of_the_message():
+    from cloudlab.net.addresses import parse_network
+    from cloudlab.vpc.firewall import parse_protocol
+    from cloudlab.vpc.routes import parse_route
+
+    for call in (
+        lambda: parse_network("10.0.0.0\n/8"),
+        lambda: parse_protocol("tcp\x1eudp"),
+        lambda: parse_route("0.0.0.0/0\rigw\rx"),
+    ):
+        with pytest.raises(ValueError, match=r"\A[^\n\r\x1e]*\Z"):
+            call()

@@ -18,7 +18,18 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
-__all__ = ["digits", "finite", "instance", "items", "number", "series", "show", "text", "whole"]
+__all__ = [
+    "digits",
+    "finite",
+    "instance",
+    "items",
+    "number",
+    "one_line",
+    "series",
+    "show",
+    "text",
+    "whole",
+]
 
 T = TypeVar("T")
 
@@ -41,6 +52,17 @@ def _figure(value: float) -> str:
     return f"{value:,}"
 
 
+def one_line(text: object) -> str:
+    """``text`` as a message quotes what the reader typed: as it is if it is one line,
+    else as :func:`show` writes it (a line break inside would split the message).
+
+    >>> one_line("10.0.0.0/33"), one_line("0\\n0")
+    ('10.0.0.0/33', "'0\\\\n0'")
+    """
+    shown = str(text)
+    return show(text) if shown and shown.splitlines() != [shown] else shown
+
+
 def _bounds(name: str, value: float, low: float | None, high: float | None, hint: str) -> None:
     if (low is not None and value < low) or (high is not None and value > high):
         if low is not None and high is not None:
@@ -50,7 +72,7 @@ def _bounds(name: str, value: float, low: float | None, high: float | None, hint
         else:
             assert high is not None
             span = f"at most {_figure(high)}"
-        raise ValueError(f"{name}={show(value)}: must be {span}{hint}")
+        raise ValueError(f"{one_line(name)}={show(value)}: must be {span}{hint}")
 
 
 def number(
@@ -79,16 +101,16 @@ def number(
         NaN is always refused.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name}={show(value)}: expected a number")
+        raise ValueError(f"{one_line(name)}={show(value)}: expected a number")
     # An Integral compares with a float at run time; numbers' stubs do not say so.
     if isinstance(value, numbers.Integral) and high is not None and value > high:  # type: ignore[operator]  # an Integral compares with a float; numbers has no stubs saying so
         _bounds(name, int(value), low, high, hint)  # before float() can overflow
     try:
         result = float(value)
     except OverflowError:
-        raise ValueError(f"{name}={show(value)}: the number is too large") from None
+        raise ValueError(f"{one_line(name)}={show(value)}: the number is too large") from None
     if math.isnan(result) or (math.isinf(result) and not infinite):
-        raise ValueError(f"{name}={show(value)}: expected a finite number")
+        raise ValueError(f"{one_line(name)}={show(value)}: expected a finite number")
     _bounds(name, result, low, high, hint)
     return result
 
@@ -105,11 +127,11 @@ def whole(
     A float with no fractional part (``2.0``) is accepted; ``2.5``, NaN and text are not.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name}={show(value)}: expected a whole number")
+        raise ValueError(f"{one_line(name)}={show(value)}: expected a whole number")
     if not isinstance(value, numbers.Integral):
         checked = number(name, value)
         if not checked.is_integer():
-            raise ValueError(f"{name}={show(value)}: expected a whole number")
+            raise ValueError(f"{one_line(name)}={show(value)}: expected a whole number")
         value = int(checked)
     result = int(value)
     _bounds(name, result, low, high, hint)
@@ -147,18 +169,20 @@ def instance(name: str, value: object, kind: type[T], what: str = "") -> T:
     ``instance("workload", None, Workload)`` says ``"workload=None: expected a Workload"``.
     """
     if not isinstance(kind, type):
-        raise ValueError(f"kind={show(kind)}: expected a class to check {name} against")
+        raise ValueError(f"kind={show(kind)}: expected a class to check {one_line(name)} against")
     if not isinstance(value, kind):
-        raise ValueError(f"{name}={show(value)}: expected {what or 'a ' + kind.__name__}")
+        raise ValueError(f"{one_line(name)}={show(value)}: expected {what or 'a ' + kind.__name__}")
     return value
 
 
 def text(name: str, value: object, most: int | None = None) -> str:
     """Return ``value`` if it is a str (of at most ``most`` characters), else raise ValueError."""
     if not isinstance(value, str):
-        raise ValueError(f"{name}={show(value)}: expected text")
+        raise ValueError(f"{one_line(name)}={show(value)}: expected text")
     if most is not None and len(value) > most:
-        raise ValueError(f"{name}: {len(value):,} characters is too long (at most {most:,})")
+        raise ValueError(
+            f"{one_line(name)}: {len(value):,} characters is too long (at most {most:,})"
+        )
     return value
 
 
@@ -169,13 +193,13 @@ def items(name: str, value: object, most: int | None = None, what: str = "a list
     what the caller meant); so are more than ``most`` items.
     """
     if isinstance(value, (str, bytes, bytearray, Mapping)) or not isinstance(value, Iterable):
-        raise ValueError(f"{name}={show(value)}: expected {what}")
+        raise ValueError(f"{one_line(name)}={show(value)}: expected {what}")
     try:
         result = list(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name}={show(value)}: expected {what}") from None
+        raise ValueError(f"{one_line(name)}={show(value)}: expected {what}") from None
     if most is not None and len(result) > most:
-        raise ValueError(f"{name}: {len(result):,} items is too many (at most {most:,})")
+        raise ValueError(f"{one_line(name)}: {len(result):,} items is too many (at most {most:,})")
     return result
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from cloudlab.checks import digits
+from cloudlab.checks import digits, one_line
 
 __all__ = [
     "Address",
@@ -105,6 +105,8 @@ def parse_network(text: str | Network | Address) -> Network:
     cleaned = text.strip()
     if not cleaned:
         raise ValueError("nothing to read: type an address or network such as 10.0.0.0/24")
+    if len(cleaned.splitlines()) > 1:
+        raise ValueError(f"{one_line(cleaned)}: an address or network is one line of text")
     address_part, prefix_part = split_prefix(cleaned)
     if prefix_part is not None:
         cleaned = f"{address_part}/{prefix_part}"  # "10.0.0.0 / 24" -> "10.0.0.0/24"
@@ -172,6 +174,8 @@ def parse_address(text: str | Address) -> Address:
     if not isinstance(text, str):
         raise ValueError(f"{text!r}: expected text such as 192.0.2.7")
     cleaned = text.strip()
+    if len(cleaned.splitlines()) > 1:
+        raise ValueError(f"{one_line(cleaned)}: an address is one line of text")
     if "/" in cleaned:
         raise ValueError(f"{cleaned}: expected one address, not a network with a prefix")
     network = parse_network(cleaned)

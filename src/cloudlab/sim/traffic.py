@@ -317,7 +317,11 @@ def with_noise(rates: np.ndarray, relative: float = 0.1, *, seed: int = 0) -> np
     if noise == 0:
         return base.copy()
     rng = random_generator(seed)
-    return np.maximum(0.0, base * (1 + noise * rng.standard_normal(base.shape)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        noisy = np.maximum(0.0, base * (1 + noise * rng.standard_normal(base.shape)))
+    if not np.all(np.isfinite(noisy)):
+        raise ValueError("request rates must be finite numbers, small enough to add noise to")
+    return noisy
 
 
 def arrivals(

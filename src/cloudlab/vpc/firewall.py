@@ -62,7 +62,7 @@ import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from cloudlab.checks import digits, instance, items, show
+from cloudlab.checks import digits, instance, items, one_line, show
 from cloudlab.net.addresses import Address, Network, parse_address, parse_network
 
 __all__ = [
@@ -136,7 +136,7 @@ def parse_protocol(text: str, *, allow_all: bool = True) -> str:
     choices = PROTOCOLS if allow_all else PROTOCOLS[:3]
     if name not in choices:
         listed = ", ".join(choices[:-1]) + f" or {choices[-1]}"
-        shown = str(text).strip() or "(empty)"
+        shown = one_line(str(text).strip()) or "(empty)"
         if name == "all":
             raise ValueError(f"{shown}: a flow is one protocol; use {listed}")
         raise ValueError(f"{shown}: unknown protocol; use {listed}")
@@ -154,7 +154,7 @@ def parse_port(value: object) -> int:
     text = str(value).strip()
     port = digits(text.removeprefix("-"))
     if port is None:
-        raise ValueError(f"{text[:40] or '(empty)'}: a port is a whole number 0–65535")
+        raise ValueError(f"{one_line(text[:40]) or '(empty)'}: a port is a whole number 0–65535")
     if text.startswith("-") or port > 65535:
         raise ValueError(f"{text}: a port number is 0–65535")
     return port
@@ -187,14 +187,14 @@ def parse_ports(value: object, protocol: str = "tcp") -> tuple[int, int] | None:
     if protocol in {"icmp", "all"}:
         if not empty:
             raise ValueError(
-                f"{value}: {protocol} rules have no port numbers; leave the ports empty"
+                f"{one_line(value)}: {protocol} rules have no port numbers; leave the ports empty"
             )
         return None
     if empty:
         return None
     if isinstance(value, tuple | list):
         if len(value) != 2:
-            raise ValueError(f"{value}: a port range is two numbers, first and last")
+            raise ValueError(f"{one_line(value)}: a port range is two numbers, first and last")
         first, last = parse_port(value[0]), parse_port(value[1])
     else:
         text = str(value).strip().replace("–", "-")
@@ -398,11 +398,13 @@ class NaclRule:
                 number = -1 if number is None else number
             low, high = _NACL_NUMBERS
             if not isinstance(number, int) or not low <= number <= high:
-                raise ValueError(f"{self.number}: a network ACL rule number is {low}–{high}")
+                raise ValueError(
+                    f"{one_line(self.number)}: a network ACL rule number is {low}–{high}"
+                )
             object.__setattr__(self, "number", number)
         action = str(self.action).strip().lower()
         if action not in {"allow", "deny"}:
-            raise ValueError(f"{self.action}: a network ACL rule either allows or denies")
+            raise ValueError(f"{one_line(self.action)}: a network ACL rule either allows or denies")
         object.__setattr__(self, "action", action)
         object.__setattr__(self, "protocol", parse_protocol(self.protocol))
         object.__setattr__(self, "ports", parse_ports(self.ports, self.protocol))
@@ -453,7 +455,7 @@ def _direction(direction: str) -> str:
     if name in {"out", "egress"}:
         name = "outbound"
     if name not in {"inbound", "outbound"}:
-        raise ValueError(f"{direction}: a direction is inbound or outbound")
+        raise ValueError(f"{one_line(direction)}: a direction is inbound or outbound")
     return name
 
 

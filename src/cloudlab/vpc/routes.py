@@ -63,7 +63,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cloudlab.checks import instance, show
+from cloudlab.checks import instance, one_line, show
 from cloudlab.net.addresses import Address, Network, classify, parse_address, parse_network
 from cloudlab.vpc.plan import NetworkPlan, RouteTablePlan, SubnetPlan
 
@@ -279,8 +279,8 @@ def parse_route(text: str) -> tuple[Network, str]:
     parts = text.replace("→", " ").replace("->", " ").split()
     if len(parts) != 2:
         raise ValueError(
-            f"{text.strip() or '(empty)'}: write a route as '<destination CIDR> <target>', "
-            "e.g. '10.0.1.0/24 blackhole'"
+            f"{one_line(text.strip()) or '(empty)'}: write a route as "
+            "'<destination CIDR> <target>', e.g. '10.0.1.0/24 blackhole'"
         )
     return _route_row(parts[0], parts[1])
 
