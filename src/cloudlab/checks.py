@@ -7,7 +7,8 @@ Every public function that takes a number from a reader uses :func:`number` or
 :func:`text` and :func:`items` for the other kinds a public function takes (one of the
 book's objects, text, a list). A module that words its own messages (the simulations say
 "the duration must be ...") reads a number with :func:`finite` and shows the value it
-refuses with :func:`show`.
+refuses with :func:`show`; a message that quotes typed text uses :func:`one_line`, so a
+line break in the text never splits the message.
 """
 
 from __future__ import annotations
