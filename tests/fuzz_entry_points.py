@@ -278,3 +278,55 @@ def resolve(name: str):
     """The function called ``name`` (module path and function name)."""
     module, _, function = name.rpartition(".")
     return getattr(importlib.import_module(module), function)
+
+
+#: A valid value for each required field of the public classes that check their fields
+#: (every other field keeps its default); the class fuzz replaces one field at a time.
+CLASS_SAMPLES: dict[str, dict[str, object]] = {
+    "cloudlab.sim.bluegreen.Shift": {"at_s": 0, "blue": 100, "green": 0},
+    "cloudlab.sim.loadbalancer.Deregistration": {"target": "task-a", "at_s": 10},
+    "cloudlab.sim.loadbalancer.Failure": {"target": "task-a", "start_s": 10},
+    "cloudlab.sim.loadbalancer.Target": {"name": "task-a"},
+    "cloudlab.vpc.firewall.Endpoint": {"name": "web", "address": "10.0.0.10"},
+    "cloudlab.vpc.firewall.NetworkAcl": {"name": "public"},
+    "cloudlab.vpc.firewall.NaclRule": {
+        "number": 100,
+        "action": "allow",
+        "protocol": "tcp",
+        "ports": (80, 80),
+        "cidr": "0.0.0.0/0",
+    },
+    "cloudlab.vpc.firewall.SecurityGroupRule": {
+        "protocol": "tcp",
+        "ports": (443, 443),
+        "peer": "0.0.0.0/0",
+    },
+}
+
+#: Public classes with checks that take no reader's values, and why.
+CLASS_EXEMPT: dict[str, str] = {
+    "cloudlab.fleet.scenes.Scene": "holds a figure the scenes drew; nobody types one",
+    "cloudlab.vpc.plan.SubnetPlan": "the planner's output, built by plan_network only",
+    "cloudlab.vpc.firewall.Flow": "built from two Endpoints, each fuzzed on its own",
+}
+
+
+def public_classes() -> list[str]:
+    """Every dataclass in a cloudlab module's ``__all__``, defined there, with its own checks."""
+    import dataclasses
+
+    names = []
+    for info in pkgutil.walk_packages(cloudlab.__path__, "cloudlab."):
+        if info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        for name in getattr(module, "__all__", ()):
+            obj = getattr(module, name, None)
+            if (
+                inspect.isclass(obj)
+                and dataclasses.is_dataclass(obj)
+                and obj.__module__ == module.__name__
+                and "__post_init__" in vars(obj)
+            ):
+                names.append(f"{module.__name__}.{name}")
+    return sorted(names)

@@ -8,6 +8,7 @@ that only catches a hang. Derandomized under CI=true; ``make fuzz`` runs many mo
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import math
 import os
@@ -15,7 +16,16 @@ import signal
 from contextlib import contextmanager
 
 import pytest
-from fuzz_entry_points import ENTRY_POINTS, EXEMPT, STILL_FAILING, public_functions, resolve
+from fuzz_entry_points import (
+    CLASS_EXEMPT,
+    CLASS_SAMPLES,
+    ENTRY_POINTS,
+    EXEMPT,
+    STILL_FAILING,
+    public_classes,
+    public_functions,
+    resolve,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -115,6 +125,37 @@ def test_hostile_input_gives_a_result_or_a_value_error(name):
         except ValueError as error:
             message = str(error)
         where = f"{name}{arguments!r} {options!r}"
+        assert message is None or message.strip(), f"{where}: ValueError, no message"
+        assert message is None or len(message.splitlines()) == 1, f"{where}: several lines"
+
+    check()
+
+
+def test_every_public_class_with_checks_is_fuzzed_or_exempt_with_a_reason():
+    public = set(public_classes())
+    assert sorted((set(CLASS_SAMPLES) | set(CLASS_EXEMPT)) - public) == [], "stale names"
+    assert not set(CLASS_SAMPLES) & set(CLASS_EXEMPT), "a class is both fuzzed and exempt"
+    assert all(reason.strip() for reason in CLASS_EXEMPT.values())
+
+
+@pytest.mark.parametrize("name", [name for name in public_classes() if name not in CLASS_EXEMPT])
+def test_a_hostile_field_gives_an_object_or_a_value_error(name):
+    """A class that checks its fields (``Alarm(threshold=None)``) refuses with a ValueError."""
+    cls = resolve(name)
+    sample = CLASS_SAMPLES.get(name, {})
+    cls(**sample)  # the sample (or the defaults) is valid: add one to CLASS_SAMPLES if not
+    fields = [field.name for field in dataclasses.fields(cls) if field.init]
+
+    @FUZZ
+    @given(st.sampled_from(fields), hostile)
+    def check(field, value):
+        message = None
+        try:
+            with alarm(CALL_TIMEOUT):
+                cls(**{**sample, field: value})
+        except ValueError as error:
+            message = str(error)
+        where = f"{name}({field}={value!r})"
         assert message is None or message.strip(), f"{where}: ValueError, no message"
         assert message is None or len(message.splitlines()) == 1, f"{where}: several lines"
 

@@ -8,11 +8,13 @@ Every public function that takes a number from a reader uses :func:`number` or
 book's objects, text, a list). A module that words its own messages (the simulations say
 "the duration must be ...") reads a number with :func:`finite` and shows the value it
 refuses with :func:`show`; a message that quotes typed text uses :func:`one_line`, so a
-line break in the text never splits the message.
+line break in the text never splits the message. A dataclass that takes a reader's
+values calls :func:`fields` first in its ``__post_init__``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 import re
@@ -21,6 +23,7 @@ from typing import Any, TypeVar
 
 __all__ = [
     "digits",
+    "fields",
     "finite",
     "instance",
     "items",
@@ -223,3 +226,41 @@ def series(
         check(f"{name}[{i}]", v, low, high)  # type: ignore[arg-type]
         for i, v in enumerate(items(name, values, most, "a list of numbers"))
     ]
+
+
+#: The field annotations :func:`fields` checks, and what each must hold.
+_FIELD_KINDS = {"int": "a whole number", "float": "a number", "str": "text"}
+
+
+def fields(owner: Any) -> None:
+    """Refuse, in a dataclass's ``__post_init__``, a field that holds the wrong kind.
+
+    Reads the fields' annotations: a field annotated ``int`` or ``float`` must hold a real
+    number (not a bool, text or None) that a float can hold, an ``int`` one a finite
+    number; a ``str`` field text. ``X | None`` also allows None. NaN in a ``float`` field
+    and every range are left to the class's own checks, which word them. So
+    ``Alarm(threshold=None)`` is ``"threshold=None: expected a number"`` rather than a
+    TypeError from a comparison.
+    """
+    for field in dataclasses.fields(owner):
+        kind = str(field.type).replace(" ", "")
+        optional = kind.endswith("|None")
+        kind = kind.removesuffix("|None")
+        if not field.init or kind not in _FIELD_KINDS:
+            continue
+        value = getattr(owner, field.name)
+        if value is None and optional:
+            continue
+        wrong = f"{field.name}={show(value)}: expected {_FIELD_KINDS[kind]}"
+        if kind == "str":
+            if not isinstance(value, str):
+                raise ValueError(wrong)
+            continue
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ValueError(wrong)
+        try:
+            as_float = float(value)
+        except (OverflowError, ValueError):
+            raise ValueError(f"{field.name}={show(value)}: too large") from None
+        if kind == "int" and not math.isfinite(as_float):
+            raise ValueError(wrong)

@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cloudlab import checks
 from cloudlab.sim.loadbalancer import HealthCheck
 from cloudlab.web.labapp import die_with_parent
 
@@ -89,6 +90,7 @@ class ProxyHealthCheck(HealthCheck):
     """
 
     def __post_init__(self) -> None:
+        checks.fields(self)
         if not (math.isfinite(self.interval_s) and 0.1 <= self.interval_s <= 300):
             raise ValueError(
                 f"the health check interval must be 0.1–300 seconds, not {self.interval_s}"
@@ -137,15 +139,22 @@ class Passive:
     unhealthy_status: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
+        checks.fields(self)
         if not (math.isfinite(self.fail_duration_s) and 0 <= self.fail_duration_s <= 3600):
             raise ValueError(
                 f"the passive fail duration must be 0–3600 seconds, not {self.fail_duration_s}"
             )
         if int(self.max_fails) != self.max_fails or self.max_fails < 1:
             raise ValueError(f"max_fails must be a whole number, at least 1, not {self.max_fails}")
+        if not isinstance(self.unhealthy_status, tuple | list):
+            raise ValueError(
+                f"unhealthy_status={checks.show(self.unhealthy_status)}: expected a list of "
+                "HTTP status codes"
+            )
         for code in self.unhealthy_status:
-            if not 100 <= code <= 599:
-                raise ValueError(f"{code} is not an HTTP status code")
+            number = checks.finite(code)
+            if number is None or int(number) != number or not 100 <= number <= 599:
+                raise ValueError(f"{checks.show(code)} is not an HTTP status code")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cloudlab import checks
 from cloudlab.fleet.caddy import (
     POLICIES,
     Caddy,
@@ -178,6 +179,7 @@ class Fleet:
     _finalizer: Any = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        checks.fields(self)
         for name, value, low in (("copies", self.copies, 1), ("green", self.green, 0)):
             if isinstance(value, bool) or int(value) != value or not low <= value <= MAX_COPIES:
                 raise ValueError(f"{name} must be a whole number from {low} to {MAX_COPIES}")
@@ -188,6 +190,11 @@ class Fleet:
         if self.port:
             check_port_free(self.port, self.ipv6)
         if self.weights is not None:
+            if not isinstance(self.weights, Mapping):
+                raise ValueError(
+                    f"weights={checks.show(self.weights)}: expected a share per colour, "
+                    "such as {'blue': 80, 'green': 20}"
+                )
             self.weights = dict(self.weights)
 
     # ------------------------------------------------------------------ life cycle

@@ -93,8 +93,9 @@ class ScalingPolicy:
     scale_in_margin: float = 0.9
 
     def __post_init__(self) -> None:
-        if self.metric not in METRICS:
-            raise ValueError(f"unknown metric {self.metric!r}: use 'cpu' or 'requests'")
+        checks.fields(self)
+        if not isinstance(self.metric, str) or self.metric not in METRICS:
+            raise ValueError(f"unknown metric {checks.show(self.metric)}: use 'cpu' or 'requests'")
         if not math.isfinite(self.target_value) or self.target_value <= 0:
             raise ValueError(f"the target value must be more than 0, not {self.target_value}")
         if self.metric == "cpu" and self.target_value > 100:
@@ -148,6 +149,7 @@ class Service:
     base_latency_ms: float = 30.0
 
     def __post_init__(self) -> None:
+        checks.fields(self)
         if not math.isfinite(self.task_capacity_rps) or self.task_capacity_rps <= 0:
             raise ValueError("a task must serve more than 0 requests per second")
         if not math.isfinite(self.startup_s) or self.startup_s < 0:

@@ -65,6 +65,7 @@ class Shift:
     green: int
 
     def __post_init__(self) -> None:
+        checks.fields(self)
         at = checks.finite(self.at_s)
         if at is None or at < 0:
             raise ValueError(
@@ -105,6 +106,7 @@ class Alarm:
     period_s: float = 60.0
 
     def __post_init__(self) -> None:
+        checks.fields(self)
         if not 0 < self.threshold < 1:
             raise ValueError(
                 f"the alarm threshold is an error rate between 0 and 1 (0.05 = 5 %), "

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
+from cloudlab import checks
 from cloudlab.checks import whole
 from cloudlab.net.parse import Address, Interface
 from cloudlab.net.selection import (
@@ -133,10 +134,12 @@ _PATH_STATES: tuple[PathState, ...] = ("ok", "blackholed", "refused")
 def _check_ms(value: float, what: str) -> float:
     try:
         number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be a number of milliseconds (got {value!r})") from None
+    except (OverflowError, TypeError, ValueError):
+        raise ValueError(
+            f"{what} must be a number of milliseconds (got {checks.show(value)})"
+        ) from None
     if not math.isfinite(number) or number < 0:
-        raise ValueError(f"{what} must be 0 ms or more (got {value!r})")
+        raise ValueError(f"{what} must be 0 ms or more (got {checks.show(value)})")
     return number
 
 

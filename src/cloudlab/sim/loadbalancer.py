@@ -35,6 +35,7 @@ from typing import Literal
 
 import numpy as np
 
+from cloudlab import checks
 from cloudlab.sim.traffic import arrivals as make_arrivals
 from cloudlab.sim.traffic import rate_series
 
@@ -88,6 +89,7 @@ class Target:
     latency_ms: float = 20.0
 
     def __post_init__(self) -> None:
+        checks.fields(self)
         if not self.name.strip():
             raise ValueError("every target needs a name")
         if not math.isfinite(self.capacity_rps) or self.capacity_rps <= 0:
@@ -123,6 +125,7 @@ class HealthCheck:
     path: str = "/healthz"
 
     def __post_init__(self) -> None:
+        checks.fields(self)
         if not 5 <= self.interval_s <= 300:
             raise ValueError(
                 f"the health check interval must be 5–300 seconds, not {self.interval_s}"
@@ -165,6 +168,7 @@ class Failure:
     end_s: float | None = None
 
     def __post_init__(self) -> None:
+        checks.fields(self)
         if self.start_s < 0:
             raise ValueError(f"failure of {self.target}: the start time must be 0 s or later")
         if self.end_s is not None and self.end_s <= self.start_s:
@@ -187,6 +191,7 @@ class Deregistration:
     at_s: float
 
     def __post_init__(self) -> None:
+        checks.fields(self)
         if self.at_s < 0:
             raise ValueError(f"deregistration of {self.target}: the time must be 0 s or later")
 

@@ -63,6 +63,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from cloudlab.checks import digits, instance, items, one_line, show
+from cloudlab.checks import fields as check_fields
 from cloudlab.net.addresses import Address, Network, parse_address, parse_network
 
 __all__ = [
@@ -476,8 +477,14 @@ class NetworkAcl:
     outbound: tuple[NaclRule, ...] = ()
 
     def __post_init__(self) -> None:
+        check_fields(self)
         for direction in ("inbound", "outbound"):
-            numbers = [r.number for r in getattr(self, direction)]
+            rules = getattr(self, direction)
+            if not isinstance(rules, tuple | list) or not all(
+                isinstance(rule, NaclRule) for rule in rules
+            ):
+                raise ValueError(f"{direction}={show(rules)}: expected a list of network ACL rules")
+            numbers = [r.number for r in rules]
             if None in numbers:
                 raise ValueError(f"{self.name}: the '*' rule is built in; number your rules")
             repeated = sorted({n for n in numbers if numbers.count(n) > 1})

@@ -28,6 +28,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal
 
+from cloudlab import checks
+
 __all__ = [
     "LOOPBACK_IPV4",
     "LOOPBACK_IPV6",
@@ -208,6 +210,7 @@ class DualStackServer:
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        checks.fields(self)
         if not 0 <= int(self.port) <= 65535:
             raise ValueError(f"a TCP port is 0 to 65535 (got {self.port})")
         if not 0 < float(self.timeout) <= 60:
