@@ -15,6 +15,7 @@ import cloudlab
 #: Functions fuzzed with hostile values for each required argument.
 ENTRY_POINTS = [
     "cloudlab.checks.digits",
+    "cloudlab.checks.fields",
     "cloudlab.checks.finite",
     "cloudlab.checks.instance",
     "cloudlab.checks.items",
@@ -260,18 +261,23 @@ EXEMPT: dict[str, str] = {
 STILL_FAILING: frozenset[str] = frozenset()
 
 
-def public_functions() -> list[str]:
-    """Every function named in the ``__all__`` of a cloudlab module and defined there."""
+def _public(wanted) -> list[str]:
+    """Every object named in a cloudlab module's ``__all__``, defined there, that ``wanted``."""
     names = []
     for info in pkgutil.walk_packages(cloudlab.__path__, "cloudlab."):
         if info.name.endswith("__main__"):
             continue
         module = importlib.import_module(info.name)
         for name in getattr(module, "__all__", ()):
-            obj = getattr(module, name)
-            if inspect.isfunction(obj) and obj.__module__ == module.__name__:
+            obj = getattr(module, name, None)
+            if getattr(obj, "__module__", None) == module.__name__ and wanted(obj):
                 names.append(f"{module.__name__}.{name}")
     return sorted(names)
+
+
+def public_functions() -> list[str]:
+    """Every function named in the ``__all__`` of a cloudlab module and defined there."""
+    return _public(inspect.isfunction)
 
 
 def resolve(name: str):
@@ -315,18 +321,8 @@ def public_classes() -> list[str]:
     """Every dataclass in a cloudlab module's ``__all__``, defined there, with its own checks."""
     import dataclasses
 
-    names = []
-    for info in pkgutil.walk_packages(cloudlab.__path__, "cloudlab."):
-        if info.name.endswith("__main__"):
-            continue
-        module = importlib.import_module(info.name)
-        for name in getattr(module, "__all__", ()):
-            obj = getattr(module, name, None)
-            if (
-                inspect.isclass(obj)
-                and dataclasses.is_dataclass(obj)
-                and obj.__module__ == module.__name__
-                and "__post_init__" in vars(obj)
-            ):
-                names.append(f"{module.__name__}.{name}")
-    return sorted(names)
+    return _public(
+        lambda obj: (
+            inspect.isclass(obj) and dataclasses.is_dataclass(obj) and "__post_init__" in vars(obj)
+        )
+    )

@@ -77,6 +77,18 @@ def alarm(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
+def answers_or_refuses(where: str, call, *arguments, **options) -> None:
+    """``call`` answers, or raises a ValueError with a one-line message, within the alarm."""
+    message = None
+    try:
+        with alarm(CALL_TIMEOUT):
+            call(*arguments, **options)
+    except ValueError as error:
+        message = str(error)
+    assert message is None or message.strip(), f"{where}: ValueError, no message"
+    assert message is None or len(message.splitlines()) == 1, f"{where}: several lines"
+
+
 def required_positional(function) -> int:
     parameters = inspect.signature(function).parameters.values()
     return sum(
@@ -118,15 +130,7 @@ def test_hostile_input_gives_a_result_or_a_value_error(name):
     @FUZZ
     @given(st.tuples(*[hostile] * arity), st.fixed_dictionaries(dict.fromkeys(keywords, hostile)))
     def check(arguments, options):
-        message = None
-        try:
-            with alarm(CALL_TIMEOUT):
-                function(*arguments, **options)
-        except ValueError as error:
-            message = str(error)
-        where = f"{name}{arguments!r} {options!r}"
-        assert message is None or message.strip(), f"{where}: ValueError, no message"
-        assert message is None or len(message.splitlines()) == 1, f"{where}: several lines"
+        answers_or_refuses(f"{name}{arguments!r} {options!r}", function, *arguments, **options)
 
     check()
 
@@ -149,14 +153,6 @@ def test_a_hostile_field_gives_an_object_or_a_value_error(name):
     @FUZZ
     @given(st.sampled_from(fields), hostile)
     def check(field, value):
-        message = None
-        try:
-            with alarm(CALL_TIMEOUT):
-                cls(**{**sample, field: value})
-        except ValueError as error:
-            message = str(error)
-        where = f"{name}({field}={value!r})"
-        assert message is None or message.strip(), f"{where}: ValueError, no message"
-        assert message is None or len(message.splitlines()) == 1, f"{where}: several lines"
+        answers_or_refuses(f"{name}({field}={value!r})", cls, **{**sample, field: value})
 
     check()

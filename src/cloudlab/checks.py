@@ -242,6 +242,8 @@ def fields(owner: Any) -> None:
     ``Alarm(threshold=None)`` is ``"threshold=None: expected a number"`` rather than a
     TypeError from a comparison.
     """
+    if not dataclasses.is_dataclass(owner) or isinstance(owner, type):
+        raise ValueError(f"owner={show(owner)}: expected a dataclass instance to check")
     for field in dataclasses.fields(owner):
         kind = str(field.type).replace(" ", "")
         optional = kind.endswith("|None")
