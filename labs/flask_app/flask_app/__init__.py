@@ -82,7 +82,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (pages.bp, consent.bp, fingerprint.bp, health.bp):
         app.register_blueprint(blueprint)
 
-    app.wsgi_app = framing.check_input(app.wsgi_app)  # type: ignore[method-assign]  # Flask's documented way to wrap
+    # Around Flask, innermost first: read errors in the body become 400s; /healthz is
+    # answered before Flask; every response gets the security headers (and X-Served-By);
+    # outermost, ProxyFix sets the client address and scheme the others see.
+    wsgi = framing.check_input(app.wsgi_app)
+    wsgi = health.answer_health_checks(wsgi)
+    static = f"{app.static_url_path}/"
+    app.wsgi_app = security.with_security_headers(wsgi, static, faults.served_by_header(app))  # type: ignore[method-assign]  # Flask's documented way to wrap
     hops = int(app.config["TRUSTED_PROXY_HOPS"])
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]  # Flask's documented way to wrap

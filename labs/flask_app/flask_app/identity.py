@@ -13,12 +13,21 @@ a message and an instruction to the browser to drop it, never a 500.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
+from collections.abc import Mapping
 
 from flask import Flask, Request, Response, current_app, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import (
+    BadSignature,
+    SignatureExpired,
+    Signer,
+    TimestampSigner,
+    URLSafeTimedSerializer,
+    want_bytes,
+)
 from werkzeug.exceptions import BadRequest, RequestHeaderFieldsTooLarge
 
 DEVICE_COOKIE = "device_id"
@@ -48,6 +57,53 @@ class CookieHeaderTooLarge(RequestHeaderFieldsTooLarge):
         self.cookie_names = (current_app.config["SESSION_COOKIE_NAME"], DEVICE_COOKIE)
 
 
+def cookie(name: str, cookies: Mapping[str, str] | None = None) -> str | None:
+    """The value of the cookie ``name`` in this request (or in ``cookies``), or None.
+
+    Werkzeug's ``cookies.get`` builds and catches an exception for a missing name; a
+    first visit misses every cookie, so this looks first.
+    """
+    jar = request.cookies if cookies is None else cookies
+    return jar[name] if name in jar else None  # noqa: SIM401 (see above)
+
+
+class KeyedSigner(TimestampSigner):
+    """itsdangerous's timestamp signer, deriving each key's signing key only once.
+
+    Flask's session signer derives the signing key from ``SECRET_KEY`` (an HMAC of the
+    salt) again for every cookie it signs or checks; the result depends only on the key
+    and the salt, so it is kept. The signatures are the same bytes.
+    """
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._derived: dict[bytes, bytes] = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        """Derive the signing key of ``secret_key`` (the newest by default), once."""
+        key = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
+        derived = self._derived.get(key)
+        if derived is None:
+            derived = self._derived[key] = super().derive_key(key)
+        return derived
+
+
+class SessionSerializer(URLSafeTimedSerializer):
+    """The session cookie's serializer, building its signer once per salt, not per cookie."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._signers: dict[bytes, Signer] = {}
+
+    def make_signer(self, salt: str | bytes | None = None) -> Signer:
+        """The signer for ``salt`` (the session's own by default), made on first use."""
+        key = want_bytes(self.salt if salt is None else salt)
+        signer = self._signers.get(key)
+        if signer is None:
+            signer = self._signers[key] = super().make_signer(salt)
+        return signer
+
+
 class CheckedSession(SecureCookieSession):
     """A session that remembers why the cookie it came from was rejected, if it was."""
 
@@ -63,15 +119,37 @@ class CheckedSessionInterface(SecureCookieSessionInterface):
     """
 
     session_class = CheckedSession
+    #: SHA-1 as Flask uses it, but hashlib's own function: Flask's default is a Python
+    #: wrapper around it, which sends every HMAC down the standard library's slower
+    #: pure-Python path. The same digest, so the same signatures.
+    digest_method = staticmethod(hashlib.sha1)
 
     def __init__(self) -> None:
         self._serializers: dict[tuple[object, ...], URLSafeTimedSerializer | None] = {}
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
-        """Build the signer once per key (Flask builds a new one for every request)."""
-        key = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        """Build the serializer once per key (Flask builds a new one for every request).
+
+        Flask's own arguments (its key order, salt, serializer and key derivation), with
+        the signer and serializer above that keep what does not change.
+        """
+        fallbacks = tuple(app.config["SECRET_KEY_FALLBACKS"] or ())
+        key = (app.secret_key, fallbacks)
         if key not in self._serializers:
-            self._serializers[key] = super().get_signing_serializer(app)
+            self._serializers[key] = (
+                SessionSerializer(
+                    [*fallbacks, app.secret_key],  # itsdangerous expects the current key last
+                    salt=self.salt,
+                    serializer=self.serializer,
+                    signer=KeyedSigner,
+                    signer_kwargs={
+                        "key_derivation": self.key_derivation,
+                        "digest_method": self.digest_method,
+                    },
+                )
+                if app.secret_key
+                else None
+            )
         return self._serializers[key]
 
     def get_cookie_secure(self, app: Flask) -> bool:
@@ -83,7 +161,7 @@ class CheckedSessionInterface(SecureCookieSessionInterface):
         serializer = self.get_signing_serializer(app)
         if serializer is None:
             return None
-        value = req.cookies.get(self.get_cookie_name(app))
+        value = cookie(self.get_cookie_name(app), req.cookies)
         if not value:
             return self.session_class()
         if len(value) > MAX_OWN_COOKIE:
@@ -122,9 +200,10 @@ def check_cookies() -> None:
     CookieRejected
         400 for a bad session or device-id cookie; the response deletes it.
     """
-    if request.endpoint in COOKIE_FREE_ENDPOINTS:
-        return
-    header = request.headers.get("Cookie", "")
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    header = req.environ.get("HTTP_COOKIE")
+    if not header or req.endpoint in COOKIE_FREE_ENDPOINTS:
+        return  # no cookie at all (a first visit), or a route that never reads one
     if len(header) > MAX_COOKIE_HEADER:
         raise CookieHeaderTooLarge(
             f"the Cookie header is {len(header)} bytes; this server accepts {MAX_COOKIE_HEADER}. "
@@ -136,7 +215,7 @@ def check_cookies() -> None:
         raise CookieRejected(
             f"the {name!r} cookie {reason}. It has been deleted: reload the page.", (name,)
         )
-    device = request.cookies.get(DEVICE_COOKIE)
+    device = cookie(DEVICE_COOKIE, req.cookies)
     if device is not None and not DEVICE_ID_RE.fullmatch(device):
         shown = device if len(device) <= 40 else device[:40] + "..."
         raise CookieRejected(
@@ -157,7 +236,7 @@ def session_id() -> str:
 
 def device_id() -> str | None:
     """Return the consented device id from its cookie, or None without consent."""
-    value = request.cookies.get(DEVICE_COOKIE)
+    value = cookie(DEVICE_COOKIE)
     return value if value is not None and DEVICE_ID_RE.fullmatch(value) else None
 
 

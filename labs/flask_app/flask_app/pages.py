@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 from dataclasses import dataclass, fields
@@ -88,6 +89,8 @@ class RequestFacts:
 
 
 _FIELD_NAMES = tuple(field.name for field in fields(RequestFacts))
+#: The same few client addresses come back request after request; the answer is immutable.
+_address_info = functools.lru_cache(maxsize=1024)(address_info)
 
 
 def describe_request() -> RequestFacts:
@@ -97,9 +100,9 @@ def describe_request() -> RequestFacts:
     hops = config["TRUSTED_PROXY_HOPS"]
     original = req.environ.get("werkzeug.proxy_fix.orig", {})
     peer = original.get("REMOTE_ADDR", req.remote_addr) or ""
-    headers = req.headers
-    forwarded = split_forwarded_for(headers.get("X-Forwarded-For"))
-    client = address_info(req.remote_addr)
+    environ = req.environ  # read directly: a missing header costs no exception here
+    forwarded = split_forwarded_for(environ.get("HTTP_X_FORWARDED_FOR"))
+    client = _address_info(req.remote_addr)
     return RequestFacts(
         ip=client.address,
         ip_version=client.version,
@@ -112,8 +115,8 @@ def describe_request() -> RequestFacts:
         scheme=req.scheme,
         session_id=identity.session_id(),
         device_id=identity.device_id(),
-        user_agent=headers.get("User-Agent"),
-        headers=dict(headers.items()),
+        user_agent=environ.get("HTTP_USER_AGENT"),
+        headers=dict(req.headers.items()),
         cookies=req.cookies.to_dict(),
         color=config["COLOR"],
         version=config["VERSION"],

@@ -6,12 +6,12 @@ Security Policy says so, which also stops an injected ``<script>`` from running.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, request
 from werkzeug.exceptions import BadRequest, Forbidden
 
 P = ParamSpec("P")
@@ -42,17 +42,60 @@ HEADERS: dict[str, str] = {
 }
 
 
-_HEADER_ITEMS = list(HEADERS.items())
+#: What every response that is not a static file also gets: pages about the reader are
+#: not cached.
+NO_STORE = ("Cache-Control", "no-store")
+#: Over HTTPS (directly, or through a trusted proxy that said so): stay on HTTPS.
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
+
+WSGIApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
 
 
-def add_security_headers(response: Response) -> Response:
-    """Add the headers above; pages about the reader are not cached (``no-store``)."""
-    response.headers.extend(_HEADER_ITEMS)  # no view sets these itself
-    if request.endpoint != "static":
-        response.headers["Cache-Control"] = "no-store"
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    return response
+def with_security_headers(
+    wsgi_app: WSGIApp, static_prefix: str, extra: Iterable[tuple[str, str]] = ()
+) -> WSGIApp:
+    """Wrap a WSGI app so that every response carries :data:`HEADERS` (and ``extra``).
+
+    The list of headers is built once here, not per request: the WSGI layer takes the
+    tuples as they are, where setting them one by one on each Flask response would
+    check every name and value again. Every response passes through, the error pages
+    too. Responses under ``static_prefix`` (``/static/``) keep their own caching
+    headers; every other one gets ``Cache-Control: no-store`` in place of any it had,
+    and one that arrived over HTTPS (``wsgi.url_scheme``, which ``ProxyFix`` outside
+    this wrapper has already set from a trusted ``X-Forwarded-Proto``) gets
+    ``Strict-Transport-Security`` unless it set its own.
+
+    Parameters
+    ----------
+    wsgi_app
+        The app (Flask's ``wsgi_app``, with any other wrappers inside this one).
+    static_prefix
+        The URL prefix of the static files, e.g. ``"/static/"``.
+    extra
+        More fixed headers, e.g. ``[("X-Served-By", "blue-1")]``.
+    """
+    fixed = [*HEADERS.items(), *extra]
+    page = [*fixed, NO_STORE]
+    secure_page = [*page, HSTS]
+    secure_static = [*fixed, HSTS]
+
+    def app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        static = environ.get("PATH_INFO", "").startswith(static_prefix)
+        secure = environ.get("wsgi.url_scheme") == "https"
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            names = {name.lower() for name, _ in headers}
+            if not static and "cache-control" in names:
+                headers[:] = [h for h in headers if h[0].lower() != "cache-control"]
+            if secure and "strict-transport-security" not in names:
+                headers.extend(secure_static if static else secure_page)
+            else:
+                headers.extend(fixed if static else page)
+            return start_response(status, headers, exc_info)
+
+        return wsgi_app(environ, start)
+
+    return app
 
 
 def check_same_origin() -> None:
@@ -116,6 +159,5 @@ def check_scheme() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the scheme check and the header hook on ``app``."""
+    """Register the scheme check on ``app`` (the headers: :func:`with_security_headers`)."""
     app.before_request(check_scheme)
-    app.after_request(add_security_headers)
