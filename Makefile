@@ -19,7 +19,7 @@ export MPLBACKEND := Agg
 export JUPYTER_PLATFORM_DIRS := 1
 
 .PHONY: help book serve test lint unit notebooks site-test bench bench-book lab app lock clean \
-	site-js checkov-venv browser fleet fuzz
+	site-js checkov-venv browser fleet fuzz wrk
 
 help:
 	@echo "make book   build the book into $(HTML) (notebooks run only when they or src/labs changed)"
@@ -171,7 +171,17 @@ bench-book: $(VENV)/.installed site-js checkov-venv browser
 	.venv-bench/bin/python -m pip install --quiet -r bench/requirements.txt
 	@touch $@
 
-bench: $(VENV)/.installed .venv-bench/.installed
+# wrk, the HTTP load generator of bench_app.py (Debian's package): installed with apt-get
+# when run as root, otherwise named; without it the bench uses a slower Python generator.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }; \
+	  else \
+	    echo "wrk is not installed (apt-get install wrk, brew install wrk): bench_app.py uses its slower Python load generator"; \
+	  fi; }
+
+bench: $(VENV)/.installed .venv-bench/.installed wrk
 	$(BIN)/python bench/bench_subnets.py
 	$(BIN)/python bench/bench_sim.py
 	$(BIN)/python bench/bench_app.py

@@ -1,23 +1,36 @@
-"""Benchmark the Flask lab against its peer, httpbin, under the same gunicorn; and through Caddy.
+"""Benchmark the Flask lab against its peer, httpbin, under the same gunicorn; and Caddy's cost.
 
 httpbin (a Flask app that echoes what the server sees) is the peer that does the same
-job as the lab's JSON routes. Both run under the lab's own production worker settings
-(``labs/flask_app/gunicorn.conf.py``, ``WEB_CONCURRENCY`` workers, access log off for
-both) on free ports of 127.0.0.1, side by side, and the routes take turns in short
-slices. httpbin runs from the bench's own environment (``.venv-bench``, from
-``bench/requirements.txt``), never the lab's. Load comes from ``wrk`` when it is
-installed, otherwise from a small Python load generator; either way the run is bounded
-and talks to 127.0.0.1 only.
+job as the lab's JSON routes. Both run side by side on free ports of 127.0.0.1 under one
+and the same server: ``gunicorn -c labs/flask_app/gunicorn.conf.py``, the lab's own
+production settings (its worker class ``flask_app.worker.ThreadWorker``, gunicorn's
+threaded worker with a deadline per request, ``WEB_CONCURRENCY`` workers of 4 threads,
+keep-alive, the app preloaded), with the access log off for both. The worker class each
+server really ran is read back from its own log and printed. httpbin runs from the
+bench's own environment (``.venv-bench``, from ``bench/requirements.txt``, the same
+gunicorn, Flask and Werkzeug versions as the lab's), never the lab's.
 
-Pairs compared (ratio = lab requests per second / httpbin requests per second, goal
-at least 1.0 with 0 errors):
+Load comes from ``wrk`` (Debian/Ubuntu: ``apt-get install wrk``; macOS: ``brew install
+wrk``) with keep-alive connections, or, without it, from a small Python generator (one
+connection per request: slower, and it says so). The routes take turns in short slices,
+so that a burst of other work on a shared machine hits all of them alike. Every run is
+bounded and talks to 127.0.0.1 only.
 
-- lab ``/api/whoami`` vs httpbin ``/anything`` (both describe the request as JSON);
+Pairs compared (ratio = lab requests per second / httpbin requests per second, goal at
+least 1.0 with 0 errors):
+
+- lab ``/api/whoami`` vs httpbin ``/anything`` (both describe the request as JSON); the
+  client sends no cookie, so each request is a first visit and the lab signs a new
+  session cookie every time, work httpbin never does;
+- the same two for a returning browser: the same ``Cookie`` header (a session the lab
+  signed) sent to both, so the lab checks a signature instead;
 - lab ``/healthz`` vs httpbin ``/status/200`` (both answer a fixed status).
 
-Also reported: lab ``/`` (an HTML page that signs a session cookie, more work than any
-httpbin route), and lab ``/healthz`` and ``/api/whoami`` through Caddy (the fleet's
-proxy, ``cloudlab.fleet``): the proxy's cost per request, direct vs proxied.
+Also reported: lab ``/`` (an HTML page that signs a session cookie), next to
+``/api/whoami``; for every route the servers' CPU time per request (from ``/proc``, all
+processes of the server's group: less sensitive to other work on the machine than
+requests per second) and the app's own time per request without a server (a direct
+WSGI call, best of several); and Caddy's cost per request (:func:`proxy_cost`).
 
     python bench/bench_app.py                      # wrk if present, 6 s per route
     python bench/bench_app.py --generator python --duration 3 --max-requests 3000
@@ -30,9 +43,8 @@ import contextlib
 import http.client
 import json
 import os
+import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,12 +53,10 @@ import time
 import timeit
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from cloudlab.web.labapp import free_port as labapp_free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 LAB = ROOT / "labs" / "flask_app"
@@ -59,6 +69,7 @@ LAB_APP = "flask_app:create_app()"
 SECRET_KEY = "bench-only-secret-key"  # the same in the servers and in this process
 START_TIMEOUT = 20.0  # seconds for gunicorn to answer
 REQUEST_TIMEOUT = 5.0  # seconds per request
+WRK_INSTALL = "install wrk (apt-get install wrk, brew install wrk) or use --generator python"
 
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
@@ -79,14 +90,27 @@ def lab_app():
     return create_app({"SECRET_KEY": SECRET_KEY})
 
 
+def load_app(spec: str):
+    """The WSGI app that gunicorn's ``APP_MODULE`` names (``module:name`` or ``module:call()``)."""
+    if spec == LAB_APP:
+        return lab_app()
+    import importlib
+    import logging
+
+    logging.disable(logging.WARNING)  # httpbin's notice that flasgger is missing
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
 @dataclass(frozen=True)
 class Route:
     """One thing to load: a route of an app, with the headers every request carries."""
 
     label: str
-    app: str  # gunicorn's APP_MODULE
+    app: str  # gunicorn's APP_MODULE, or "caddy"
     path: str
     headers: Mapping[str, str] = field(default_factory=dict)
+    connections: int | None = None  # None: the run's --connections
 
 
 @dataclass
@@ -99,70 +123,97 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    cpu_s: float = float("nan")  # the server's CPU seconds over these requests
     in_app_us: float = float("nan")
+    proxy_cpu_s: float = float("nan")  # Caddy's own CPU seconds (proxied routes)
 
     @property
     def rps(self) -> float:
         """Requests per second."""
         return self.requests / self.seconds if self.seconds else 0.0
 
+    @property
+    def cpu_us(self) -> float:
+        """The server's CPU microseconds per request (all its processes)."""
+        return self.cpu_s / self.requests * 1e6 if self.requests else float("nan")
+
+    @property
+    def proxy_cpu_us(self) -> float:
+        """Caddy's CPU microseconds per request."""
+        return self.proxy_cpu_s / self.requests * 1e6 if self.requests else float("nan")
+
+
+def group_cpu(pgid: int) -> float:
+    """CPU seconds the processes of group ``pgid`` have used so far (NaN without ``/proc``)."""
+    from cloudlab.procs import group_cpu_s
+
+    used = group_cpu_s(pgid)
+    return float("nan") if used is None else used
+
 
 def free_port() -> int:
     """A free TCP port on 127.0.0.1 (the book's one port finder)."""
+    from cloudlab.web.labapp import free_port as labapp_free_port
+
     return labapp_free_port(ipv6=False)
 
 
+@dataclass
+class Server:
+    """A server under test: its port, its process group, and its log."""
+
+    port: int
+    pgid: int
+    log: Path
+
+    def cpu_s(self) -> float:
+        """CPU seconds its processes have used so far (NaN without ``/proc``)."""
+        return group_cpu(self.pgid)
+
+    def worker_class(self) -> str:
+        """The worker class gunicorn says it uses (``Using worker: ...`` in its log)."""
+        found = re.search(r"Using worker: (\S+)", self.log.read_text(errors="replace"))
+        return found.group(1) if found else "unknown"
+
+
 @contextlib.contextmanager
-def gunicorn(app: str, port: int, log: Path, python: str = sys.executable):
+def gunicorn(app: str, port: int, log: Path, python: str = sys.executable) -> Iterator[Server]:
     """Run ``gunicorn -c labs/flask_app/gunicorn.conf.py APP`` on 127.0.0.1:PORT, no access log."""
+    from cloudlab.procs import start
+
     env = dict(os.environ)
     env.update(
         {"PORT": str(port), "SECRET_KEY": SECRET_KEY, "PYTHONUNBUFFERED": "1", "ACCESS_LOG": "0"}
     )
-    for name in ("BIND_ALL", "APP_ENV", "FLASK_ENV", "TRUSTED_PROXY_HOPS"):
+    for name in ("BIND_ALL", "APP_ENV", "FLASK_ENV", "TRUSTED_PROXY_HOPS", "GUNICORN_CMD_ARGS"):
         env.pop(name, None)
     command = [
         python, "-m", "gunicorn",
         "-c", str(LAB / "gunicorn.conf.py"),
         "--bind", f"{HOST}:{port}",
-        "--pythonpath", str(Path(__file__).resolve().parent),
         app,
     ]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, cwd=LAB, env=env, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
+    group = start(command, cwd=LAB, env=env, log=log)
     try:
-        health = "/healthz" if "flask_app" in app else "/status/200" if "httpbin" in app else None
-        wait_until_up(process, f"http://{HOST}:{port}{health}" if health else None, port, log)
-        yield process
+        health = "/healthz" if app == LAB_APP else "/status/200" if app == HTTPBIN else None
+        wait_until_up(group.process, f"http://{HOST}:{port}{health or '/'}", log)
+        yield Server(port, group.pid, log)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+        group.stop(timeout=15)
 
 
-def wait_until_up(process: subprocess.Popen[bytes], url: str | None, port: int, log: Path) -> None:
-    """Wait until the server accepts connections (and answers ``url`` if given)."""
+def wait_until_up(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    """Wait until the server answers ``url``."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
             sys.exit(f"gunicorn exited with {process.returncode}; see {log}")
         try:
-            if url:
-                with urllib.request.urlopen(url, timeout=1):
-                    return
-            else:
-                with socket.create_connection((HOST, port), timeout=1):
-                    return
+            with urllib.request.urlopen(url, timeout=1):
+                return
         except (urllib.error.URLError, OSError):
             time.sleep(0.1)
-    sys.exit(f"gunicorn did not start within {START_TIMEOUT} s; see {log}")
+    sys.exit(f"gunicorn did not answer {url} within {START_TIMEOUT} s; see {log}")
 
 
 def warm_up(port: int, route: Route, count: int = 50) -> None:
@@ -190,7 +241,11 @@ def returning_cookie(app: Any) -> str:
 
 
 def in_app_us(app: Any, route: Route, repeat: int = 7) -> float:
-    """Microseconds the app spends on one request: a direct WSGI call, best of ``repeat``."""
+    """Microseconds the app spends on one request: a direct WSGI call, best of ``repeat``.
+
+    CPU time of this process (``time.process_time``), so time spent waiting for a core
+    that other work holds is not counted.
+    """
     from werkzeug.test import EnvironBuilder
 
     base = EnvironBuilder(
@@ -207,22 +262,39 @@ def in_app_us(app: Any, route: Route, repeat: int = 7) -> float:
         b"".join(body)
         getattr(body, "close", lambda: None)()
 
-    timer = timeit.Timer(one_request)
+    for _ in range(50):  # warm: first requests compile templates and fill caches
+        one_request()
+    timer = timeit.Timer(one_request, timer=time.process_time)
     number, _ = timer.autorange()
     return min(timer.repeat(repeat=repeat, number=number)) / number * 1e6
 
 
+def in_app_elsewhere(python: str, routes: list[Route]) -> dict[str, float]:
+    """:func:`in_app_us` for each route, run by another Python (httpbin's environment)."""
+    spec = [
+        {"label": r.label, "app": r.app, "path": r.path, "headers": dict(r.headers)} for r in routes
+    ]
+    completed = subprocess.run(
+        [python, str(Path(__file__).resolve()), "--in-app", json.dumps(spec)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    if completed.returncode != 0:
+        sys.exit(f"timing the apps in {python} failed: {completed.stderr.strip()[-500:]}")
+    return json.loads(completed.stdout)
+
+
 def run_wrk(wrk: str, port: int, route: Route, args: argparse.Namespace) -> Result:
-    """Load the route with wrk for ``args.duration`` seconds."""
+    """Load the route with wrk, keep-alive, for ``args.duration`` seconds."""
+    connections = route.connections or args.connections
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT)
     headers = [
         option for name, value in route.headers.items() for option in ("-H", f"{name}: {value}")
     ]
     try:
-        threads = min(2, args.connections)
+        threads = min(2, connections)
         completed = subprocess.run(
-            [wrk, f"-t{threads}", f"-c{args.connections}", f"-d{args.duration}s",
+            [wrk, f"-t{threads}", f"-c{connections}", f"-d{args.duration}s",
              f"--timeout={int(REQUEST_TIMEOUT)}s", "-s", script.name, *headers,
              f"http://{HOST}:{port}{route.path}"],
             capture_output=True, text=True, timeout=args.duration + 30, check=True,
@@ -230,9 +302,9 @@ def run_wrk(wrk: str, port: int, route: Route, args: argparse.Namespace) -> Resu
     finally:
         os.unlink(script.name)
     summary = json.loads(completed.stdout.strip().splitlines()[-1])
-    # gunicorn's sync workers close every connection after the response, so wrk's "read"
-    # count includes those orderly closes; count only connect/write/timeout/non-2xx.
-    errors = summary["connect"] + summary["write"] + summary["status"] + summary["timeout"]
+    # gunicorn's threaded workers keep connections open (keep-alive), so a closed
+    # connection ("read") is an error like the others.
+    errors = sum(summary[kind] for kind in ("connect", "read", "write", "status", "timeout"))
     return Result(
         route.label,
         summary["requests"],
@@ -244,7 +316,7 @@ def run_wrk(wrk: str, port: int, route: Route, args: argparse.Namespace) -> Resu
 
 
 def run_python(port: int, route: Route, args: argparse.Namespace) -> Result:
-    """Load the route from ``args.connections`` threads, bounded by time and request count."""
+    """Load the route from ``connections`` threads, bounded by time and request count."""
     latencies: list[float] = []
     errors = 0
     issued = 0
@@ -277,7 +349,9 @@ def run_python(port: int, route: Route, args: argparse.Namespace) -> Result:
                     errors += 1
 
     began = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(args.connections)]
+    threads = [
+        threading.Thread(target=worker) for _ in range(route.connections or args.connections)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -302,12 +376,48 @@ def combine(label: str, parts: list[Result]) -> Result:
         p50s[len(p50s) // 2],
         p99s[len(p99s) // 2],
         sum(part.errors for part in parts),
+        sum(part.cpu_s for part in parts),
+        proxy_cpu_s=sum(part.proxy_cpu_s for part in parts),
+    )
+
+
+@dataclass(frozen=True)
+class ProxyCost:
+    """What Caddy adds to one route: throughput ratio, latency added, its own CPU time."""
+
+    route: str
+    rps_ratio: float  # proxied / direct requests per second, same connections
+    added_p50_ms: float  # one connection: no queueing, only the extra hop
+    added_p99_ms: float
+    caddy_cpu_us: float  # Caddy's CPU time per request
+    errors: int
+
+
+def proxy_cost(
+    direct: Result, proxied: Result, direct_one: Result, proxied_one: Result
+) -> ProxyCost:
+    """Caddy's cost per request for one route, from four runs with keep-alive connections.
+
+    ``direct``/``proxied`` ran with the same number of connections (throughput: on two
+    cores the proxy takes CPU from the app and the load generator, so the ratio is what
+    the hop costs a full machine); ``direct_one``/``proxied_one`` with one connection,
+    where nothing queues and the latency added is the hop itself. Keep-alive on both
+    sides (wrk to Caddy, Caddy to gunicorn, wrk to gunicorn) keeps TCP set-up out of all
+    four, so direct and proxied differ by the proxy only.
+    """
+    return ProxyCost(
+        route=proxied.label,
+        rps_ratio=proxied.rps / direct.rps if direct.rps else 0.0,
+        added_p50_ms=proxied_one.p50_ms - direct_one.p50_ms,
+        added_p99_ms=proxied_one.p99_ms - direct_one.p99_ms,
+        caddy_cpu_us=proxied.proxy_cpu_us,
+        errors=direct.errors + proxied.errors + direct_one.errors + proxied_one.errors,
     )
 
 
 @contextlib.contextmanager
-def caddy_in_front(upstream_port: int):
-    """The fleet's Caddy (``cloudlab.fleet``) in front of one gunicorn; yields the proxy's port."""
+def caddy_in_front(upstream_port: int) -> Iterator[tuple[int, int]]:
+    """The fleet's Caddy (``cloudlab.fleet``) in front of one gunicorn; yields (port, pgid)."""
     from cloudlab.fleet.caddy import Caddy, Passive, ProxyHealthCheck, Upstream, caddy_config
 
     caddy = Caddy(admin_port=free_port()).start()
@@ -323,9 +433,18 @@ def caddy_in_front(upstream_port: int):
                 ipv6=False,
             )
         )
-        yield port
+        assert caddy.pid is not None
+        yield port, caddy.pid
     finally:
         caddy.stop()
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, e.g. ``0.52 0.61 0.70`` (n/a without them)."""
+    try:
+        return " ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "n/a"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -347,7 +466,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-caddy", action="store_true", help="skip the routes through Caddy")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--in-app", help=argparse.SUPPRESS)  # JSON routes: time them here
     args = parser.parse_args(argv)
+    if args.in_app:
+        routes = [
+            Route(r["label"], r["app"], r["path"], r["headers"]) for r in json.loads(args.in_app)
+        ]
+        print(json.dumps({r.label: in_app_us(load_app(r.app), r) for r in routes}))
+        return 0
     if not 1 <= args.duration <= 60 or not 1 <= args.connections <= 64:
         parser.error("use --duration 1-60 and --connections 1-64")
     if not 1 <= args.rounds <= args.duration:
@@ -357,28 +483,39 @@ def main(argv: list[str] | None = None) -> int:
 
     wrk = shutil.which("wrk") if args.generator in ("auto", "wrk") else None
     if args.generator == "wrk" and wrk is None:
-        parser.error("wrk is not installed (apt-get install wrk), or use --generator python")
-    generator = "wrk" if wrk else "python"
+        parser.error(f"wrk is not installed: {WRK_INSTALL}")
+    generator = "wrk, keep-alive" if wrk else "Python (no wrk: one connection per request)"
     workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 
     lab = lab_app()
+    cookie = {"Cookie": returning_cookie(lab)}
     pairs = [
         (Route("httpbin /anything", HTTPBIN, "/anything"),
          Route("lab /api/whoami", LAB_APP, "/api/whoami")),
+        (Route("httpbin /anything +cookie", HTTPBIN, "/anything", cookie),
+         Route("lab /api/whoami +cookie", LAB_APP, "/api/whoami", cookie)),
         (Route("httpbin /status/200", HTTPBIN, "/status/200"),
          Route("lab /healthz", LAB_APP, "/healthz")),
     ]  # fmt: skip
     page = Route("lab / first visit", LAB_APP, "/")
     routes = [r for pair in pairs for r in pair] + [page]
-    proxied = [
-        (Route("lab /healthz", LAB_APP, "/healthz"),
-         Route("Caddy → lab /healthz", "caddy", "/healthz")),
-        (Route("lab /api/whoami", LAB_APP, "/api/whoami"),
-         Route("Caddy → lab /api/whoami", "caddy", "/api/whoami")),
-    ]  # fmt: skip
+    # Caddy's cost: each route direct and through Caddy, with --connections and with one.
+    proxied = []
     if not args.no_caddy:
-        routes += [via for _, via in proxied]
-    in_app = {r.label: in_app_us(lab, r) if r.app == LAB_APP else float("nan") for r in routes}
+        for label, path in (("/healthz", "/healthz"), ("/api/whoami", "/api/whoami")):
+            proxied.append(
+                tuple(
+                    Route(f"{name} {label}{suffix}", app, path, connections=conns)
+                    for conns, suffix in ((None, ""), (1, " 1 conn"))
+                    for name, app in (("lab", LAB_APP), ("Caddy → lab", "caddy"))
+                )
+            )
+        routes += [
+            r for group in proxied for r in group if r.label not in {x.label for x in routes}
+        ]
+    compared = [r for pair in pairs for r in pair] + [page]
+    in_app = {r.label: in_app_us(lab, r) for r in compared if r.app == LAB_APP}
+    in_app |= in_app_elsewhere(str(BENCH_PYTHON), [r for r in compared if r.app == HTTPBIN])
 
     # The servers run side by side and the routes take turns in short slices, so that a
     # burst of other work on the machine hits all of them alike instead of skewing one.
@@ -386,73 +523,102 @@ def main(argv: list[str] | None = None) -> int:
     slice_args = argparse.Namespace(**vars(args))
     slice_args.duration = max(1, args.duration // args.rounds)
     slice_args.max_requests = max(1, args.max_requests // args.rounds)
+    load_before = load_average()
     with tempfile.TemporaryDirectory(prefix="bench-app-") as tmp, contextlib.ExitStack() as stack:
-        ports: dict[str, int] = {}
+        servers: dict[str, Server] = {}
         for app, python in ((HTTPBIN, str(BENCH_PYTHON)), (LAB_APP, sys.executable)):
             port = free_port()
-            stack.enter_context(gunicorn(app, port, Path(tmp) / f"{port}.log", python))
-            ports[app] = port
+            servers[app] = stack.enter_context(
+                gunicorn(app, port, Path(tmp) / f"{port}.log", python)
+            )
+        caddy: tuple[int, int] | None = None
         if not args.no_caddy:
-            ports["caddy"] = stack.enter_context(caddy_in_front(ports[LAB_APP]))
+            caddy = stack.enter_context(caddy_in_front(servers[LAB_APP].port))
+        classes = {app: server.worker_class() for app, server in servers.items()}
+
+        def port_of(route: Route) -> int:
+            return caddy[0] if route.app == "caddy" and caddy else servers[route.app].port
+
         for route in routes:
-            warm_up(ports[route.app], route)
+            warm_up(port_of(route), route)
         for _ in range(args.rounds):
             for route in routes:
+                server = servers[LAB_APP if route.app == "caddy" else route.app]
+                cpu_before = server.cpu_s()
+                proxy_before = group_cpu(caddy[1]) if route.app == "caddy" and caddy else 0.0
                 if wrk:
-                    slices[route.label].append(run_wrk(wrk, ports[route.app], route, slice_args))
+                    result = run_wrk(wrk, port_of(route), route, slice_args)
                 else:
-                    slices[route.label].append(run_python(ports[route.app], route, slice_args))
+                    result = run_python(port_of(route), route, slice_args)
+                result.cpu_s = server.cpu_s() - cpu_before
+                if route.app == "caddy" and caddy:
+                    result.proxy_cpu_s = group_cpu(caddy[1]) - proxy_before
+                slices[route.label].append(result)
+    load_after = load_average()
     results = {route.label: combine(route.label, slices[route.label]) for route in routes}
     for label, result in results.items():
-        result.in_app_us = in_app[label]
+        result.in_app_us = in_app.get(label, float("nan"))
 
     errors = sum(result.errors for result in results.values())
     print(
-        f"Flask lab vs httpbin: gunicorn -c labs/flask_app/gunicorn.conf.py, {workers} worker(s), "
-        f"access log off, {generator}, {args.connections} connections, {args.duration} s per "
-        f"route in {args.rounds} alternating slices, {HOST} only"
+        "Flask lab vs httpbin, side by side on 127.0.0.1, the same server for both: gunicorn "
+        "-c labs/flask_app/gunicorn.conf.py"
     )
     print(
-        f"{'route':<24} {'requests/s':>11} {'p50 ms':>7} {'p99 ms':>7} {'errors':>7} "
-        f"{'in-app us':>10}"
+        f"  worker class (from each server's log): httpbin {classes[HTTPBIN]}, lab "
+        f"{classes[LAB_APP]}; {workers} worker(s) x 4 threads, keep-alive, app preloaded, "
+        "access log off"
+    )
+    print(
+        f"  load: {generator}, {args.connections} connections, {args.duration} s per route "
+        f"in {args.rounds} alternating slices"
+    )
+    print(f"  load average (1, 5, 15 min) before: {load_before}; after: {load_after}")
+    print(
+        f"{'route':<28} {'requests/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
+        f"{'CPU us/req':>10} {'in-app us':>9}"
     )
     for result in results.values():
         print(
-            f"{result.label:<24} {result.rps:>11.1f} {result.p50_ms:>7.2f} "
-            f"{result.p99_ms:>7.2f} {result.errors:>7d} {result.in_app_us:>10.0f}"
+            f"{result.label:<28} {result.rps:>10.1f} {result.p50_ms:>7.2f} "
+            f"{result.p99_ms:>7.2f} {result.errors:>6d} {result.cpu_us:>10.0f} "
+            f"{result.in_app_us:>9.0f}"
         )
+    print(
+        "(CPU us/req: all of the server's processes, gunicorn and the app, the lab's for the "
+        "routes through Caddy; in-app us: the app alone, a direct WSGI call)"
+    )
     ratios = {}
     for peer, mine in pairs:
         a, b = results[mine.label], results[peer.label]
         ratios[f"{mine.label} / {peer.label}"] = a.rps / b.rps if b.rps else 0.0
     whoami = results["lab /api/whoami"]
     print(
-        f"lab / (signs a session cookie, renders HTML) {results[page.label].rps:.1f} requests/s, "
-        f"{results[page.label].rps / whoami.rps if whoami.rps else 0:.2f} of /api/whoami"
+        f"lab / (signs a session cookie, renders HTML): {results[page.label].rps:.1f} "
+        f"requests/s, {results[page.label].rps / whoami.rps if whoami.rps else 0:.2f} of "
+        "/api/whoami"
     )
-    proxy_cost = {}
-    if not args.no_caddy:
-        for direct, via in proxied:
-            d, v = results[direct.label], results[via.label]
-            if d.rps and v.rps:
-                # wall time per request at this concurrency, all cores: what the hop adds
-                cost = (1 / v.rps - 1 / d.rps) * 1e6
-                proxy_cost[via.label] = cost
-                print(
-                    f"{via.label}: {v.rps:.1f} vs {d.rps:.1f} requests/s direct "
-                    f"({v.rps / d.rps:.2f}); the proxy adds {cost:.0f} us per request"
-                )
-        if any(cost < 0 for cost in proxy_cost.values()):
-            print(
-                "(a negative cost: wrk keeps its connections to Caddy open, while gunicorn's "
-                "sync workers close every connection, so direct runs pay a new TCP connection "
-                "per request; the hop itself is not free)"
-            )
+    costs = []
+    for group in proxied:
+        direct, via, direct_one, via_one = (results[r.label] for r in group)
+        cost = proxy_cost(direct, via, direct_one, via_one)
+        costs.append(cost)
+        print(
+            f"{cost.route}: {via.rps:.1f} vs {direct.rps:.1f} requests/s direct with "
+            f"{args.connections} connections ({cost.rps_ratio:.2f}); one connection: "
+            f"p50 {cost.added_p50_ms:+.2f} ms, p99 {cost.added_p99_ms:+.2f} ms; Caddy's own "
+            f"CPU {cost.caddy_cpu_us:.0f} us per request"
+        )
     ok = True
     for name, value in ratios.items():
         good = value >= TARGET_RATIO
         ok &= good
-        print(f"ratio {name} = {value:.2f} (target >= {TARGET_RATIO}): {'OK' if good else 'MISS'}")
+        mine_cpu, peer_cpu = (results[label].cpu_us for label in name.split(" / "))
+        cpu_ratio = peer_cpu / mine_cpu if mine_cpu else float("nan")
+        print(
+            f"ratio {name} = {value:.2f} (target >= {TARGET_RATIO}): {'OK' if good else 'MISS'}"
+            f"; CPU per request, httpbin / lab = {cpu_ratio:.2f}"
+        )
     print(f"errors = {errors} (target 0): {'OK' if errors == 0 else 'MISS'}")
     if args.json:
         args.json.write_text(
@@ -460,9 +626,13 @@ def main(argv: list[str] | None = None) -> int:
                 {
                     "generator": generator,
                     "workers": workers,
-                    "routes": [r.__dict__ | {"rps": r.rps} for r in results.values()],
+                    "worker_classes": classes,
+                    "load_average": {"before": load_before, "after": load_after},
+                    "routes": [
+                        r.__dict__ | {"rps": r.rps, "cpu_us": r.cpu_us} for r in results.values()
+                    ],
                     "ratios": ratios,
-                    "proxy_cost_us": proxy_cost,
+                    "proxy_cost": [cost.__dict__ for cost in costs],
                     "errors": errors,
                 },
                 indent=2,

@@ -48,3 +48,31 @@ def test_slices_combine_into_one_rate(bench):
     combined = bench.combine("r", parts)
     assert combined.rps == pytest.approx(200.0)
     assert combined.errors == 1
+
+
+def test_proxy_cost_compares_like_with_like(bench):
+    direct = bench.Result("lab", 2000, 1.0, 1.0, 4.0, 0)
+    proxied = bench.Result("Caddy → lab", 1000, 1.0, 2.0, 9.0, 1, proxy_cpu_s=0.15)
+    one = bench.Result("lab 1", 500, 1.0, 0.20, 0.50, 0)
+    one_proxied = bench.Result("Caddy 1", 300, 1.0, 0.45, 1.50, 0)
+    cost = bench.proxy_cost(direct, proxied, one, one_proxied)
+    assert cost.rps_ratio == pytest.approx(0.5)
+    assert cost.added_p50_ms == pytest.approx(0.25)  # from the one-connection runs only
+    assert cost.added_p99_ms == pytest.approx(1.0)
+    assert cost.caddy_cpu_us == pytest.approx(150.0)
+    assert cost.errors == 1
+
+
+def test_the_worker_class_is_read_from_the_servers_own_log(bench, tmp_path):
+    log = tmp_path / "gunicorn.log"
+    log.write_text("[INFO] Using worker: flask_app.worker.ThreadWorker\n")
+    assert bench.Server(1, 1, log).worker_class() == "flask_app.worker.ThreadWorker"
+    log.write_text("[INFO] Booting\n")
+    assert bench.Server(1, 1, log).worker_class() == "unknown"
+
+
+def test_in_app_time_of_another_python_uses_the_same_timer(bench):
+    route = bench.Route("health", bench.LAB_APP, "/healthz")
+    timed = bench.in_app_elsewhere(sys.executable, [route])
+    assert set(timed) == {"health"}
+    assert timed["health"] > 0

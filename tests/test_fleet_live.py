@@ -24,6 +24,7 @@ from cloudlab.fleet import Fleet, ProxyHealthCheck
 from cloudlab.fleet.caddy import check_port_free
 from cloudlab.fleet.cli import runtime_dir
 from cloudlab.fleet.load import run_load
+from cloudlab.procs import start
 from cloudlab.web.dualstack import has_ipv6_loopback
 from cloudlab.web.labapp import free_port
 
@@ -167,13 +168,11 @@ def test_cookie_keeps_a_client_on_one_copy_and_forwarded_for() -> None:
 def test_cli_up_status_kill_down_leaves_nothing() -> None:
     port = free_port()
     command = [sys.executable, "-m", "cloudlab", "fleet"]
-    up = subprocess.Popen(
-        [*command, "up", "--port", str(port), "--copies", "2", "--green", "0", "--interval", "0.5"],
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,
+    up = start(
+        [*command, "up", "--port", str(port), "--copies", "2", "--green", "0", "--interval", "0.5"]
     )
     try:
-        _wait(lambda: (runtime_dir(port) / "state.json").exists() or up.poll() is not None, 30)
+        _wait(lambda: (runtime_dir(port) / "state.json").exists() or not up.running, 30)
         status = subprocess.run(
             [*command, "status", "--port", str(port), "--json"], capture_output=True, text=True
         )
@@ -195,11 +194,9 @@ def test_cli_up_status_kill_down_leaves_nothing() -> None:
             [*command, "down", "--port", str(port)], capture_output=True, text=True
         )
         assert down.returncode == 0, down.stderr
-        assert up.wait(timeout=30) == 0
+        assert up.process.wait(timeout=30) == 0
     finally:
-        if up.poll() is None:
-            os.killpg(up.pid, 15)
-            up.wait(timeout=30)
+        up.stop(timeout=30)
     assert not any(_alive(pid) for pid in pids if pid)
     assert not runtime_dir(port).exists()
     check_port_free(port, has_ipv6_loopback())  # raises if anything still listens

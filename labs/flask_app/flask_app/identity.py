@@ -28,6 +28,7 @@ from itsdangerous import (
     URLSafeTimedSerializer,
     want_bytes,
 )
+from itsdangerous.encoding import base64_encode
 from werkzeug.exceptions import BadRequest, RequestHeaderFieldsTooLarge
 
 DEVICE_COOKIE = "device_id"
@@ -67,6 +68,10 @@ def cookie(name: str, cookies: Mapping[str, str] | None = None) -> str | None:
     return jar[name] if name in jar else None  # noqa: SIM401 (see above)
 
 
+#: Session payloads shorter than this (bytes of JSON) are not compressed.
+COMPRESS_FROM = 128
+
+
 class KeyedSigner(TimestampSigner):
     """itsdangerous's timestamp signer, deriving each key's signing key only once.
 
@@ -89,7 +94,13 @@ class KeyedSigner(TimestampSigner):
 
 
 class SessionSerializer(URLSafeTimedSerializer):
-    """The session cookie's serializer, building its signer once per salt, not per cookie."""
+    """The session cookie's serializer, building its signer once per salt, not per cookie.
+
+    It also leaves a short payload uncompressed (itsdangerous tries zlib on every one): a
+    session of a few dozen bytes, such as ours (``{"sid": ...}``, 33 bytes), gains
+    nothing from it, and setting up zlib costs more than signing the cookie. Reading
+    accepts both forms, so cookies written either way keep working.
+    """
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -102,6 +113,13 @@ class SessionSerializer(URLSafeTimedSerializer):
         if signer is None:
             signer = self._signers[key] = super().make_signer(salt)
         return signer
+
+    def dump_payload(self, obj: object) -> bytes:
+        """The payload as URL-safe base64; compressed (itsdangerous' way) only when long."""
+        data = want_bytes(self.serializer.dumps(obj, **self.serializer_kwargs))
+        if len(data) < COMPRESS_FROM:
+            return base64_encode(data)
+        return super().dump_payload(obj)  # serializes again: only for long sessions
 
 
 class CheckedSession(SecureCookieSession):

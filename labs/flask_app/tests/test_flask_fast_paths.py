@@ -108,6 +108,17 @@ def test_session_cookies_are_signed_exactly_as_flasks_own_interface_signs_them(m
         )
 
 
+def test_short_sessions_are_not_compressed_and_long_ones_still_are(make_app):
+    app = make_app()
+    ours = app.session_interface.get_signing_serializer(app)
+    stock = SecureCookieSessionInterface().get_signing_serializer(app)
+    short, long = {"sid": "abcdefghijklmnopqrstuv"}, {"sid": "a" * 400}
+    assert not ours.dumps(short).startswith(".")
+    assert ours.dumps(long).startswith(".")  # itsdangerous' mark of a compressed payload
+    assert len(ours.dumps(long)) < 200
+    assert ours.loads(stock.dumps(long)) == stock.loads(ours.dumps(long)) == long
+
+
 def test_the_signer_is_built_once_per_key(make_app):
     app = make_app()
     interface = app.session_interface

@@ -40,9 +40,7 @@ import json
 import math
 import os
 import shutil
-import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -54,8 +52,8 @@ from pathlib import Path
 from typing import Any
 
 from cloudlab import checks
+from cloudlab.procs import ProcessGroup, start
 from cloudlab.sim.loadbalancer import HealthCheck
-from cloudlab.web.labapp import die_with_parent
 
 __all__ = [
     "POLICIES",
@@ -396,7 +394,7 @@ class Caddy:
     admin_port: int
     start_timeout: float = 15.0
     binary: str = field(default_factory=find_caddy)
-    _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    _process: ProcessGroup | None = field(default=None, repr=False)
     _dir: Path | None = field(default=None, repr=False)
     _health_offset: int = field(default=0, repr=False)
     _health: dict[str, bool] = field(default_factory=dict, repr=False)
@@ -431,16 +429,13 @@ class Caddy:
             XDG_CONFIG_HOME=str(self._dir / "config"),
             XDG_DATA_HOME=str(self._dir / "data"),
         )
-        with (self._dir / "caddy.log").open("wb") as sink:
-            self._process = subprocess.Popen(
-                [*die_with_parent(), self.binary, "run", "--config", str(boot)],
-                cwd=self._dir,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self._process = start(
+            [self.binary, "run", "--config", str(boot)],
+            cwd=self._dir,
+            env=env,
+            log=self._dir / "caddy.log",
+            tied_to_parent=True,
+        )
         try:
             self._wait_for_admin()
         except BaseException:
@@ -452,7 +447,7 @@ class Caddy:
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             assert self._process is not None
-            if self._process.poll() is not None:
+            if not self._process.running:
                 raise RuntimeError(f"Caddy stopped at start-up: {self._last_log_line()}")
             try:
                 self.request("GET", "/config/")
@@ -564,20 +559,13 @@ class Caddy:
     @property
     def running(self) -> bool:
         """True while the Caddy process is alive."""
-        return self._process is not None and self._process.poll() is None
+        return self._process is not None and self._process.running
 
     def stop(self) -> None:
         """Stop Caddy (its whole process group) and remove the temporary folder."""
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=5)
-            except ProcessLookupError:
-                pass
+        if process is not None:
+            process.stop(timeout=10)
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None

@@ -9,9 +9,10 @@
         fleet.kill("blue-1")          # a crash (SIGKILL)
         print(fleet.status())
 
-Every copy and Caddy run in their own process group and are ended by group; the ``with``
-block (or :meth:`Fleet.stop`) ends them all, also after an exception or a
-KeyboardInterrupt, and at interpreter exit if the fleet was never stopped.
+Every copy and Caddy run in their own process group and are ended by group
+(:mod:`cloudlab.procs`); the ``with`` block (or :meth:`Fleet.stop`) ends them all, also
+after an exception or a KeyboardInterrupt, and at interpreter exit if the fleet was
+never stopped.
 """
 
 from __future__ import annotations

@@ -1,19 +1,15 @@
 """Start and stop the Flask lab (labs/flask_app) under gunicorn, from a notebook or a test.
 
 The app runs as a real gunicorn server on free loopback ports of both families
-(``http://127.0.0.1:PORT`` and ``http://[::1]:PORT``), in its own process group, and
-:class:`LabApp` stops it when the ``with`` block ends, leaving no process and no open
-port behind, even when the block raised.
+(``http://127.0.0.1:PORT`` and ``http://[::1]:PORT``), in its own process group
+(:mod:`cloudlab.procs`), and :class:`LabApp` stops it when the ``with`` block ends,
+leaving no process and no open port behind, even when the block raised.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
-import signal
 import socket
-import subprocess
 import sys
 import time
 import urllib.error
@@ -25,6 +21,7 @@ from pathlib import Path
 import flask_app
 from flask_app.settings import VARIABLES
 
+from cloudlab.procs import ProcessGroup, start
 from cloudlab.web.dualstack import has_ipv6_loopback
 
 #: The lab's folder (``labs/flask_app``): gunicorn.conf.py, the Dockerfile. The lab is an
@@ -52,17 +49,6 @@ def free_port(ipv6: bool | None = None) -> int:
                 continue
             return port
     raise RuntimeError("no TCP port is free on both loopback addresses")
-
-
-def die_with_parent() -> list[str]:
-    """A command prefix that makes a child get SIGTERM when this process dies (Linux).
-
-    ``setpriv --pdeathsig TERM`` (util-linux) sets the child's parent-death signal and
-    then runs the command, so a server started from a notebook stops even when the
-    kernel is killed without running any clean-up. Empty where ``setpriv`` is missing.
-    """
-    found = shutil.which("setpriv")
-    return [found, "--pdeathsig", "TERM", "--"] if found else []
 
 
 def port_is_open(host: str, port: int) -> bool:
@@ -96,9 +82,10 @@ class LabApp:
     start_timeout: float = 20.0
     app_dir: Path = APP_DIR
     ipv6: bool = field(default_factory=has_ipv6_loopback)
-    #: Stop the server when the process that started it dies (see :func:`die_with_parent`).
+    #: Stop the server when the process that started it dies
+    #: (:func:`cloudlab.procs.die_with_parent`).
     tied_to_parent: bool = False
-    _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    _process: ProcessGroup | None = field(default=None, repr=False)
     _log: Path | None = field(default=None, repr=False)
 
     @property
@@ -132,18 +119,13 @@ class LabApp:
         log = self.app_dir / "instance" / f"gunicorn-{self.port}.log"
         log.parent.mkdir(exist_ok=True)
         self._log = log
-        with log.open("wb") as sink:
-            self._process = subprocess.Popen(
-                [
-                    *(die_with_parent() if self.tied_to_parent else []),
-                    *(sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"),
-                ],
-                cwd=self.app_dir,
-                env=environment,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: stop() ends every worker
-            )
+        self._process = start(  # its own process group: stop() ends every worker
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+            cwd=self.app_dir,
+            env=environment,
+            log=log,
+            tied_to_parent=self.tied_to_parent,
+        )
         try:
             self._wait_until_healthy()
         except BaseException:
@@ -155,7 +137,7 @@ class LabApp:
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             assert self._process is not None
-            if self._process.poll() is not None:
+            if not self._process.running:
                 raise RuntimeError(f"the lab app stopped at start-up: {self.last_log_line()}")
             try:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as response:
@@ -178,15 +160,7 @@ class LabApp:
         process, self._process = self._process, None
         if process is None:
             return
-        if process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=5)
-            except ProcessLookupError:
-                pass
+        process.stop(timeout=10)
         if self._log is not None:
             self._log.unlink(missing_ok=True)
 
@@ -195,9 +169,7 @@ class LabApp:
         process, self._process = self._process, None
         if process is None:
             return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
+        process.kill()
         if self._log is not None:
             self._log.unlink(missing_ok=True)
 
@@ -209,7 +181,7 @@ class LabApp:
     @property
     def running(self) -> bool:
         """True while the server process is alive."""
-        return self._process is not None and self._process.poll() is None
+        return self._process is not None and self._process.running
 
     def __enter__(self) -> LabApp:
         return self.start()
