@@ -19,7 +19,9 @@ import secrets
 from collections.abc import Mapping
 
 from flask import Flask, Request, Response, current_app, request, session
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask import json as flask_json
+from flask.json.tag import TaggedJSONSerializer
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from itsdangerous import (
     BadSignature,
     SignatureExpired,
@@ -122,6 +124,42 @@ class SessionSerializer(URLSafeTimedSerializer):
         return super().dump_payload(obj)  # serializes again: only for long sessions
 
 
+class SessionJSON(TaggedJSONSerializer):
+    """Flask's tagged JSON for sessions, skipping the tags for a session of plain strings.
+
+    Flask tags every value (so that bytes, tuples or dates survive the round trip),
+    trying each of its tags on each value. A dict whose values are all strings, like
+    this app's ``{"sid": ...}``, needs none: it is written and read as plain JSON, the
+    same text Flask writes for it. Anything else takes Flask's own path.
+    """
+
+    def _plain(self, value: object) -> bool:
+        return (
+            type(value) is dict
+            and all(type(item) is str for item in value.values())
+            and not (len(value) == 1 and next(iter(value)) in self.tags)  # a tag's own form
+        )
+
+    def dumps(self, value: object) -> str:
+        """Compact JSON of the session, tagged only when it needs tags."""
+        if self._plain(value):
+            return flask_json.dumps(value, separators=(",", ":"))
+        return super().dumps(value)
+
+    def loads(self, value: str | bytes) -> object:
+        """The session from its JSON, untagged only when it holds tags."""
+        data = flask_json.loads(value)
+        return data if self._plain(data) else self._untag_scan(data)
+
+
+def vary_on_cookie(response: Response) -> None:
+    """Add ``Vary: Cookie`` once (werkzeug's ``response.vary`` re-parses the header each use)."""
+    if not response.headers.getlist("Vary"):  # getlist: no exception when there is none
+        response.headers.add("Vary", "Cookie")
+    else:
+        response.vary.add("Cookie")
+
+
 class CheckedSession(SecureCookieSession):
     """A session that remembers why the cookie it came from was rejected, if it was."""
 
@@ -137,6 +175,7 @@ class CheckedSessionInterface(SecureCookieSessionInterface):
     """
 
     session_class = CheckedSession
+    serializer = SessionJSON()
     #: SHA-1 as Flask uses it, but hashlib's own function: Flask's default is a Python
     #: wrapper around it, which sends every HMAC down the standard library's slower
     #: pure-Python path. The same digest, so the same signatures.
@@ -173,6 +212,36 @@ class CheckedSessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         """Mark the cookie ``Secure`` when this request came over HTTPS."""
         return request.is_secure
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """Flask's own decisions (its ``save_session``), with ``Vary: Cookie`` added once.
+
+        ``Vary: Cookie`` when the session was read or changed; the cookie deleted when
+        the session was emptied; set when it changed (or on every request for a permanent
+        session with ``SESSION_REFRESH_EACH_REQUEST``). Flask adds ``Vary`` twice for a new
+        session, parsing and rewriting the header each time.
+        """
+        name = self.get_cookie_name(app)
+        attributes = {
+            "domain": self.get_cookie_domain(app),
+            "path": self.get_cookie_path(app),
+            "secure": self.get_cookie_secure(app),
+            "partitioned": self.get_cookie_partitioned(app),
+            "samesite": self.get_cookie_samesite(app),
+            "httponly": self.get_cookie_httponly(app),
+        }
+        vary = session.accessed
+        if not session:
+            if session.modified:
+                response.delete_cookie(name, **attributes)
+                vary = True
+        elif self.should_set_cookie(app, session):
+            value = self.get_signing_serializer(app).dumps(dict(session))  # type: ignore[union-attr]
+            expires = self.get_expiration_time(app, session)
+            response.set_cookie(name, value, expires=expires, **attributes)
+            vary = True
+        if vary:
+            vary_on_cookie(response)
 
     def open_session(self, app: Flask, req: Request) -> CheckedSession | None:
         """Load the session from its cookie, marking it when the cookie is bad."""

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
+from flask import session
+from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
@@ -134,3 +138,51 @@ def test_cookie_lookup_without_the_name_is_none(app):
         assert identity.cookie("theme") == "dark"
         assert identity.cookie(identity.DEVICE_COOKIE) is None
     assert identity.cookie("a", {"a": "1"}) == "1"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"sid": "abcdefghijklmnopqrstuv"},
+        {"sid": "x", "theme": "dark"},
+        {},
+        {" t": "a"},  # looks like one of Flask's tags: Flask's own path
+        {"sid": "x", "when": datetime(2026, 12, 3, tzinfo=timezone.utc), "raw": b"\x00"},
+        {"pair": ("a", "b"), "n": 3},
+    ],
+)
+def test_session_json_is_flasks_tagged_json(app, value):
+    fast, stock = identity.SessionJSON(), TaggedJSONSerializer()
+    with app.app_context():
+        assert fast.dumps(value) == stock.dumps(value)
+        assert fast.loads(stock.dumps(value)) == stock.loads(stock.dumps(value)) == value
+
+
+@pytest.mark.parametrize("case", ["new", "returning", "emptied", "untouched"])
+def test_session_cookie_headers_are_the_ones_flask_would_send(make_app, case):
+    def headers(interface):
+        app = make_app()
+        app.session_interface = interface
+
+        @app.get("/touch")
+        def touch():
+            if case == "new":
+                session["sid"] = "abcdefghijklmnopqrstuv"
+            elif case == "returning":
+                session.get("sid")
+            elif case == "emptied":
+                session.clear()
+            return "x"
+
+        client = app.test_client()
+        if case in ("returning", "emptied"):
+            with client.session_transaction() as stored:
+                stored["sid"] = "abcdefghijklmnopqrstuv"
+        response = client.get("/touch")
+        cookies = [
+            c.split(";", 1)[1] if "=;" not in c else c
+            for c in response.headers.getlist("Set-Cookie")
+        ]
+        return response.headers.getlist("Vary"), cookies
+
+    assert headers(identity.CheckedSessionInterface()) == headers(SecureCookieSessionInterface())
