@@ -110,7 +110,6 @@ class Route:
     app: str  # gunicorn's APP_MODULE, or "caddy"
     path: str
     headers: Mapping[str, str] = field(default_factory=dict)
-    connections: int | None = None  # None: the run's --connections
 
 
 @dataclass
@@ -285,7 +284,7 @@ def in_app_elsewhere(python: str, routes: list[Route]) -> dict[str, float]:
 
 def run_wrk(wrk: str, port: int, route: Route, args: argparse.Namespace) -> Result:
     """Load the route with wrk, keep-alive, for ``args.duration`` seconds."""
-    connections = route.connections or args.connections
+    connections = args.connections
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT)
     headers = [
@@ -349,9 +348,7 @@ def run_python(port: int, route: Route, args: argparse.Namespace) -> Result:
                     errors += 1
 
     began = time.perf_counter()
-    threads = [
-        threading.Thread(target=worker) for _ in range(route.connections or args.connections)
-    ]
+    threads = [threading.Thread(target=worker) for _ in range(args.connections)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -381,37 +378,92 @@ def combine(label: str, parts: list[Result]) -> Result:
     )
 
 
+def paired_ratios(mine: list[Result], peer: list[Result]) -> list[float]:
+    """Requests per second of ``mine`` over ``peer``, slice by slice (each pair back to back)."""
+    return [a.rps / b.rps for a, b in zip(mine, peer, strict=True) if b.rps]
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Paired latencies of one route, direct and through the proxy (milliseconds)."""
+
+    direct_ms: list[float]
+    proxied_ms: list[float]
+    errors: int = 0
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The ``share`` (0 to 1) percentile of ``values``, nearest rank; NaN when empty."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def paired_latency(direct_port: int, proxied_port: int, route: Route, pairs: int) -> Latency:
+    """Time ``pairs`` requests each way, alternating, on one keep-alive connection per way.
+
+    One request at a time, so nothing queues and each time is the round trip itself;
+    alternating request by request, so a burst of other work on a shared machine hits
+    both ways alike. The client's own time is in both and drops out of the difference.
+    """
+    connections = {
+        port: http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+        for port in (direct_port, proxied_port)
+    }
+    times: dict[int, list[float]] = {port: [] for port in connections}
+    errors = 0
+    try:
+        for _ in range(pairs):
+            for port, connection in connections.items():
+                began = time.perf_counter()
+                try:
+                    connection.request("GET", route.path, headers=dict(route.headers))
+                    response = connection.getresponse()
+                    response.read()
+                    ok = response.status == 200
+                except (OSError, http.client.HTTPException):
+                    connection.close()  # reconnects on the next request
+                    ok = False
+                if ok:
+                    times[port].append((time.perf_counter() - began) * 1000)
+                else:
+                    errors += 1
+    finally:
+        for connection in connections.values():
+            connection.close()
+    return Latency(times[direct_port], times[proxied_port], errors)
+
+
 @dataclass(frozen=True)
 class ProxyCost:
     """What Caddy adds to one route: throughput ratio, latency added, its own CPU time."""
 
     route: str
     rps_ratio: float  # proxied / direct requests per second, same connections
-    added_p50_ms: float  # one connection: no queueing, only the extra hop
+    added_p50_ms: float  # one request at a time: no queueing, only the extra hop
     added_p99_ms: float
     caddy_cpu_us: float  # Caddy's CPU time per request
     errors: int
 
 
-def proxy_cost(
-    direct: Result, proxied: Result, direct_one: Result, proxied_one: Result
-) -> ProxyCost:
-    """Caddy's cost per request for one route, from four runs with keep-alive connections.
+def proxy_cost(direct: Result, proxied: Result, latency: Latency) -> ProxyCost:
+    """Caddy's cost per request for one route.
 
-    ``direct``/``proxied`` ran with the same number of connections (throughput: on two
-    cores the proxy takes CPU from the app and the load generator, so the ratio is what
-    the hop costs a full machine); ``direct_one``/``proxied_one`` with one connection,
-    where nothing queues and the latency added is the hop itself. Keep-alive on both
-    sides (wrk to Caddy, Caddy to gunicorn, wrk to gunicorn) keeps TCP set-up out of all
-    four, so direct and proxied differ by the proxy only.
+    ``direct``/``proxied`` ran with the same number of keep-alive connections (wrk to
+    gunicorn, wrk to Caddy and Caddy to gunicorn all keep theirs open, so TCP set-up is
+    in neither): their ratio is what the hop costs a full machine, where on two cores
+    the proxy takes CPU from the app and the load generator. ``latency`` is paired and
+    sequential (:func:`paired_latency`): the difference of its percentiles is the time
+    the hop itself adds to a request.
     """
     return ProxyCost(
         route=proxied.label,
         rps_ratio=proxied.rps / direct.rps if direct.rps else 0.0,
-        added_p50_ms=proxied_one.p50_ms - direct_one.p50_ms,
-        added_p99_ms=proxied_one.p99_ms - direct_one.p99_ms,
+        added_p50_ms=percentile(latency.proxied_ms, 0.5) - percentile(latency.direct_ms, 0.5),
+        added_p99_ms=percentile(latency.proxied_ms, 0.99) - percentile(latency.direct_ms, 0.99),
         caddy_cpu_us=proxied.proxy_cpu_us,
-        errors=direct.errors + proxied.errors + direct_one.errors + proxied_one.errors,
+        errors=direct.errors + proxied.errors + latency.errors,
     )
 
 
@@ -454,7 +506,7 @@ def main(argv: list[str] | None = None) -> int:
         "--duration", type=int, default=6, help="seconds of load per route (default 6)"
     )
     parser.add_argument(
-        "--rounds", type=int, default=3, help="slices per route, alternating (default 3)"
+        "--rounds", type=int, default=6, help="slices per route, alternating (default 6)"
     )
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections")
     parser.add_argument(
@@ -504,11 +556,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_caddy:
         for label, path in (("/healthz", "/healthz"), ("/api/whoami", "/api/whoami")):
             proxied.append(
-                tuple(
-                    Route(f"{name} {label}{suffix}", app, path, connections=conns)
-                    for conns, suffix in ((None, ""), (1, " 1 conn"))
-                    for name, app in (("lab", LAB_APP), ("Caddy → lab", "caddy"))
-                )
+                (Route(f"lab {label}", LAB_APP, path), Route(f"Caddy → lab {label}", "caddy", path))
             )
         routes += [
             r for group in proxied for r in group if r.label not in {x.label for x in routes}
@@ -554,6 +602,12 @@ def main(argv: list[str] | None = None) -> int:
                 if route.app == "caddy" and caddy:
                     result.proxy_cpu_s = group_cpu(caddy[1]) - proxy_before
                 slices[route.label].append(result)
+        latencies = {
+            via.label: paired_latency(
+                port_of(direct), port_of(via), direct, max(200, 300 * args.duration)
+            )
+            for direct, via in proxied
+        }
     load_after = load_average()
     results = {route.label: combine(route.label, slices[route.label]) for route in routes}
     for label, result in results.items():
@@ -589,9 +643,12 @@ def main(argv: list[str] | None = None) -> int:
         "routes through Caddy; in-app us: the app alone, a direct WSGI call)"
     )
     ratios = {}
+    slice_ratios = {}
     for peer, mine in pairs:
         a, b = results[mine.label], results[peer.label]
-        ratios[f"{mine.label} / {peer.label}"] = a.rps / b.rps if b.rps else 0.0
+        name = f"{mine.label} / {peer.label}"
+        ratios[name] = a.rps / b.rps if b.rps else 0.0
+        slice_ratios[name] = paired_ratios(slices[mine.label], slices[peer.label])
     whoami = results["lab /api/whoami"]
     print(
         f"lab / (signs a session cookie, renders HTML): {results[page.label].rps:.1f} "
@@ -599,15 +656,19 @@ def main(argv: list[str] | None = None) -> int:
         "/api/whoami"
     )
     costs = []
-    for group in proxied:
-        direct, via, direct_one, via_one = (results[r.label] for r in group)
-        cost = proxy_cost(direct, via, direct_one, via_one)
+    for direct_route, via_route in proxied:
+        direct, via = results[direct_route.label], results[via_route.label]
+        latency = latencies[via_route.label]
+        cost = proxy_cost(direct, via, latency)
         costs.append(cost)
+        errors += latency.errors
         print(
             f"{cost.route}: {via.rps:.1f} vs {direct.rps:.1f} requests/s direct with "
-            f"{args.connections} connections ({cost.rps_ratio:.2f}); one connection: "
-            f"p50 {cost.added_p50_ms:+.2f} ms, p99 {cost.added_p99_ms:+.2f} ms; Caddy's own "
-            f"CPU {cost.caddy_cpu_us:.0f} us per request"
+            f"{args.connections} keep-alive connections ({cost.rps_ratio:.2f}); one request at "
+            f"a time ({len(latency.direct_ms)} pairs, alternating): p50 "
+            f"{percentile(latency.direct_ms, 0.5):.2f} -> {percentile(latency.proxied_ms, 0.5):.2f}"
+            f" ms ({cost.added_p50_ms:+.2f}), p99 {cost.added_p99_ms:+.2f} ms; Caddy's own CPU "
+            f"{cost.caddy_cpu_us:.0f} us per request"
         )
     ok = True
     for name, value in ratios.items():
@@ -615,9 +676,11 @@ def main(argv: list[str] | None = None) -> int:
         ok &= good
         mine_cpu, peer_cpu = (results[label].cpu_us for label in name.split(" / "))
         cpu_ratio = peer_cpu / mine_cpu if mine_cpu else float("nan")
+        each = slice_ratios[name]
         print(
             f"ratio {name} = {value:.2f} (target >= {TARGET_RATIO}): {'OK' if good else 'MISS'}"
-            f"; CPU per request, httpbin / lab = {cpu_ratio:.2f}"
+            f"; slice by slice {min(each):.2f}-{max(each):.2f}, median "
+            f"{percentile(each, 0.5):.2f}; CPU per request, httpbin / lab = {cpu_ratio:.2f}"
         )
     print(f"errors = {errors} (target 0): {'OK' if errors == 0 else 'MISS'}")
     if args.json:
@@ -632,6 +695,7 @@ def main(argv: list[str] | None = None) -> int:
                         r.__dict__ | {"rps": r.rps, "cpu_us": r.cpu_us} for r in results.values()
                     ],
                     "ratios": ratios,
+                    "slice_ratios": slice_ratios,
                     "proxy_cost": [cost.__dict__ for cost in costs],
                     "errors": errors,
                 },

@@ -53,14 +53,48 @@ def test_slices_combine_into_one_rate(bench):
 def test_proxy_cost_compares_like_with_like(bench):
     direct = bench.Result("lab", 2000, 1.0, 1.0, 4.0, 0)
     proxied = bench.Result("Caddy → lab", 1000, 1.0, 2.0, 9.0, 1, proxy_cpu_s=0.15)
-    one = bench.Result("lab 1", 500, 1.0, 0.20, 0.50, 0)
-    one_proxied = bench.Result("Caddy 1", 300, 1.0, 0.45, 1.50, 0)
-    cost = bench.proxy_cost(direct, proxied, one, one_proxied)
+    latency = bench.Latency([0.2] * 50 + [0.5] * 50, [0.45] * 50 + [1.5] * 50, errors=2)
+    cost = bench.proxy_cost(direct, proxied, latency)
     assert cost.rps_ratio == pytest.approx(0.5)
-    assert cost.added_p50_ms == pytest.approx(0.25)  # from the one-connection runs only
+    assert cost.added_p50_ms == pytest.approx(1.0)  # from the paired times only
     assert cost.added_p99_ms == pytest.approx(1.0)
     assert cost.caddy_cpu_us == pytest.approx(150.0)
-    assert cost.errors == 1
+    assert cost.errors == 3
+
+
+def test_paired_latency_alternates_on_kept_connections(bench):
+    import http.server
+    import threading
+
+    seen = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            seen.append((self.server.server_port, self.client_address[1]))
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    servers = [http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler) for _ in range(2)]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        a, b = (server.server_port for server in servers)
+        latency = bench.paired_latency(a, b, bench.Route("r", "x", "/"), pairs=20)
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+    assert len(latency.direct_ms) == len(latency.proxied_ms) == 20
+    assert latency.errors == 0
+    assert [port for port, _ in seen] == [a, b] * 20  # one request at a time, alternating
+    assert len({client for _, client in seen}) == 2  # one kept connection per way
 
 
 def test_the_worker_class_is_read_from_the_servers_own_log(bench, tmp_path):
@@ -76,3 +110,9 @@ def test_in_app_time_of_another_python_uses_the_same_timer(bench):
     timed = bench.in_app_elsewhere(sys.executable, [route])
     assert set(timed) == {"health"}
     assert timed["health"] > 0
+
+
+def test_slice_ratios_pair_each_slice_with_its_neighbour(bench):
+    mine = [bench.Result("a", n, 1.0, 1, 1, 0) for n in (100, 300)]
+    peer = [bench.Result("b", n, 1.0, 1, 1, 0) for n in (200, 100)]
+    assert bench.paired_ratios(mine, peer) == [0.5, 3.0]
