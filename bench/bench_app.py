@@ -215,18 +215,31 @@ def wait_until_up(process: subprocess.Popen[bytes], url: str, log: Path) -> None
     sys.exit(f"gunicorn did not answer {url} within {START_TIMEOUT} s; see {log}")
 
 
+def fetch(connection: http.client.HTTPConnection, route: Route) -> int | None:
+    """GET the route on ``connection`` and read the answer: its status, None on an error.
+
+    After an error the connection is closed (``http.client`` opens it again on next use).
+    """
+    try:
+        connection.request("GET", route.path, headers=dict(route.headers))
+        response = connection.getresponse()
+        response.read()
+    except (OSError, http.client.HTTPException):
+        connection.close()
+        return None
+    return response.status
+
+
 def warm_up(port: int, route: Route, count: int = 50) -> None:
     """Send a few requests first, so imports and template compilation are not timed."""
-    for _ in range(count):
-        connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
-        try:
-            connection.request("GET", route.path, headers=dict(route.headers))
-            response = connection.getresponse()
-            response.read()
-        finally:
-            connection.close()
-        if response.status != 200:
-            sys.exit(f"{route.label}: warm-up got HTTP {response.status}, not 200")
+    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+    try:
+        for _ in range(count):
+            status = fetch(connection, route)
+            if status != 200:
+                sys.exit(f"{route.label}: warm-up got {status or 'no answer'}, not HTTP 200")
+    finally:
+        connection.close()
 
 
 def returning_cookie(app: Any) -> str:
@@ -332,12 +345,7 @@ def run_python(port: int, route: Route, args: argparse.Namespace) -> Result:
             start = time.perf_counter()
             connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
             try:
-                connection.request("GET", route.path, headers=dict(route.headers))
-                response = connection.getresponse()
-                response.read()
-                ok = response.status == 200
-            except (OSError, http.client.HTTPException):
-                ok = False
+                ok = fetch(connection, route) == 200
             finally:
                 connection.close()
             elapsed = time.perf_counter() - start
@@ -417,15 +425,7 @@ def paired_latency(direct_port: int, proxied_port: int, route: Route, pairs: int
         for _ in range(pairs):
             for port, connection in connections.items():
                 began = time.perf_counter()
-                try:
-                    connection.request("GET", route.path, headers=dict(route.headers))
-                    response = connection.getresponse()
-                    response.read()
-                    ok = response.status == 200
-                except (OSError, http.client.HTTPException):
-                    connection.close()  # reconnects on the next request
-                    ok = False
-                if ok:
+                if fetch(connection, route) == 200:
                     times[port].append((time.perf_counter() - began) * 1000)
                 else:
                     errors += 1
