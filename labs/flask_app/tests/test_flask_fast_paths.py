@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from flask import session
@@ -147,7 +147,7 @@ def test_cookie_lookup_without_the_name_is_none(app):
         {"sid": "x", "theme": "dark"},
         {},
         {" t": "a"},  # looks like one of Flask's tags: Flask's own path
-        {"sid": "x", "when": datetime(2026, 12, 3, tzinfo=timezone.utc), "raw": b"\x00"},
+        {"sid": "x", "when": datetime(2026, 12, 3, tzinfo=UTC), "raw": b"\x00"},
         {"pair": ("a", "b"), "n": 3},
     ],
 )
