@@ -83,7 +83,7 @@ class KeyedSigner(TimestampSigner):
     """
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # itsdangerous' own arguments, passed on
         self._derived: dict[bytes, bytes] = {}
 
     def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
@@ -105,7 +105,7 @@ class SessionSerializer(URLSafeTimedSerializer):
     """
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # itsdangerous' own arguments, passed on
         self._signers: dict[bytes, Signer] = {}
 
     def make_signer(self, salt: str | bytes | None = None) -> Signer:
@@ -236,7 +236,7 @@ class CheckedSessionInterface(SecureCookieSessionInterface):
                 response.delete_cookie(name, **attributes)
                 vary = True
         elif self.should_set_cookie(app, session):
-            value = self.get_signing_serializer(app).dumps(dict(session))  # type: ignore[union-attr]
+            value = self.get_signing_serializer(app).dumps(dict(session))  # type: ignore[union-attr]  # a session exists only with a key, so a serializer does
             expires = self.get_expiration_time(app, session)
             response.set_cookie(name, value, expires=expires, **attributes)
             vary = True
@@ -287,7 +287,7 @@ def check_cookies() -> None:
     CookieRejected
         400 for a bad session or device-id cookie; the response deletes it.
     """
-    req = request._get_current_object()  # type: ignore[attr-defined]
+    req = request._get_current_object()  # one context lookup instead of several
     header = req.environ.get("HTTP_COOKIE")
     if not header or req.endpoint in COOKIE_FREE_ENDPOINTS:
         return  # no cookie at all (a first visit), or a route that never reads one
