@@ -170,6 +170,11 @@ EXEMPT: dict[str, str] = {
             "fleet.scenes.stickiness",
         )
     },
+    **{
+        f"cloudlab.procs.{n}": "starts, signals or reads processes on this machine "
+        "(tests/test_procs.py)"
+        for n in ("die_with_parent", "group_cpu_s", "group_members", "start")
+    },
     "cloudlab.web.chromium.find_chromium": "looks for a browser on this machine",
     "cloudlab.web.chromium.provide_chromium": "looks for or installs a browser on this machine",
     "cloudlab.cli.main": "argv is parsed by argparse; CLI cases are in tests/test_cli.py",
