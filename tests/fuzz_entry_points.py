@@ -173,7 +173,7 @@ EXEMPT: dict[str, str] = {
     **{
         f"cloudlab.procs.{n}": "starts, signals or reads processes on this machine "
         "(tests/test_procs.py)"
-        for n in ("die_with_parent", "group_cpu_s", "group_members", "start")
+        for n in ("die_with_parent", "group_cpu_s", "group_members", "process_table", "start")
     },
     "cloudlab.web.chromium.find_chromium": "looks for a browser on this machine",
     "cloudlab.web.chromium.provide_chromium": "looks for or installs a browser on this machine",

@@ -224,16 +224,14 @@ LEFT_RUNNING: list[str] = []
 
 
 def _processes() -> dict[int, tuple[int, str]]:
-    """Every live process from ``/proc``: its parent's id and its name."""
-    found = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            text = stat.read_text()
-            name = text[text.index("(") + 1 : text.rindex(")")]
-            state, ppid = text[text.rindex(")") + 2 :].split()[:2]
-            if state != "Z":
-                found[int(stat.parent.name)] = (int(ppid), name)
-    return found
+    """Every live process (zombies left out): its parent's id and its name."""
+    from cloudlab.procs import process_table
+
+    return {
+        pid: (int(fields[1]), name)
+        for pid, (name, fields) in process_table().items()
+        if fields[0] != "Z"
+    }
 
 
 def listening_ports(pids: Iterable[int]) -> set[int]:

@@ -37,6 +37,7 @@ __all__ = [
     "die_with_parent",
     "group_cpu_s",
     "group_members",
+    "process_table",
     "start",
 ]
 
@@ -59,9 +60,15 @@ def die_with_parent() -> list[str]:
     return [found, "--pdeathsig", "TERM", "--"] if found else []
 
 
-def _group_stats(pgid: int) -> list[tuple[int, list[str]]]:
-    """``(pid, fields after the command name)`` of each process in group ``pgid`` (``/proc``)."""
-    found = []
+def process_table() -> dict[int, tuple[str, list[str]]]:
+    """Every process in ``/proc``: pid → (its command name, the ``stat`` fields after it).
+
+    The fields start with the state (``"Z"`` for a zombie), the parent's pid and the
+    process group. Empty where there is no ``/proc``.
+    """
+    found = {}
+    if not _PROC.is_dir():
+        return found
     for entry in os.scandir(_PROC):
         if not entry.name.isdigit():
             continue
@@ -70,10 +77,14 @@ def _group_stats(pgid: int) -> list[tuple[int, list[str]]]:
         except OSError:  # it ended while we looked
             continue
         # "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[2]) == pgid:
-            found.append((int(entry.name), fields))
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        found[int(entry.name)] = (name, stat[stat.rindex(")") + 2 :].split())
     return found
+
+
+def _group_stats(pgid: int) -> list[tuple[int, list[str]]]:
+    """``(pid, fields after the command name)`` of each process in group ``pgid`` (``/proc``)."""
+    return [(pid, fields) for pid, (_, fields) in process_table().items() if int(fields[2]) == pgid]
 
 
 def group_members(pgid: int) -> list[int]:
