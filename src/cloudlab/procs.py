@@ -66,7 +66,7 @@ def process_table() -> dict[int, tuple[str, list[str]]]:
     The fields start with the state (``"Z"`` for a zombie), the parent's pid and the
     process group. Empty where there is no ``/proc``.
     """
-    found = {}
+    found: dict[int, tuple[str, list[str]]] = {}
     if not _PROC.is_dir():
         return found
     for entry in os.scandir(_PROC):
