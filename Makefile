@@ -70,8 +70,8 @@ node_modules/.installed: package.json package-lock.json
 # served by the site itself: pinned in package-lock.json, copied here, named in _config.yml.
 # Copied again only when the lock changed (cp -p keeps their times, so an incremental
 # build does not think they are new).
-site-js: $(SITE_STATIC)/.copied
-	@PYTHONPATH=src $(PYTHON) tools/build_live.py $(SITE_STATIC)/live
+site-js: $(VENV)/.installed $(SITE_STATIC)/.copied
+	@$(BIN)/python tools/build_live.py $(SITE_STATIC)/live
 
 $(SITE_STATIC)/.copied: node_modules/.installed
 	@rm -rf $(SITE_STATIC)

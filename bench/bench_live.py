@@ -55,7 +55,18 @@ CASES = (
     ),
     ("notebooks/fargate-ecs-eks.html", "decide", {"kubernetes": "strong", "services": "6"}),
     ("notebooks/fargate-ecs-eks.html", "cost", {"tasks": "10", "cpu": "1024", "memory": "2048"}),
+    ("notebooks/designing-a-vpc.html", "plan", {"azs": "3", "ipv6": "on"}),
+    ("notebooks/designing-a-vpc.html", "route", {"destination": "10.0.12.9"}),
+    ("notebooks/designing-a-vpc.html", "flow", {"destination": "app", "port": "5000"}),
+    (
+        "notebooks/cookies-sessions-device-ids.html",
+        "cookie",
+        {"header": "sid=1; Max-Age=3600; Secure; SameSite=Strict"},
+    ),
 )
+#: A page like the calculator pages but without a live calculator, for the bytes
+#: a page loads before the first edit.
+PLAIN_PAGE = "notebooks/deploy-the-service.html"
 PAGE_V6 = {"network": "2001:db8::/32", "prefix": "64", "page": "-1", "per_page": "16"}
 PAGE_V4 = {"network": "10.0.0.0/24", "prefix": "28", "page": "-1", "per_page": "16"}
 
@@ -100,14 +111,31 @@ def browser_ms(page: Any, name: str, fields: dict[str, str], n: int = WARM) -> l
     )
 
 
+def interleaved_ms(
+    page: Any, first: dict[str, str], second: dict[str, str], n: int = 2 * WARM
+) -> tuple[float, float]:
+    """Median ms of two split pages measured in turns (a busy machine slows both alike)."""
+    a, b = page.evaluate(
+        """async ([first, second, n]) => {
+            const a = [], b = [];
+            for (let i = 0; i < n; i++) {
+                let t = performance.now();
+                await window.cloudlabLive.run("split", first);
+                a.push(performance.now() - t);
+                t = performance.now();
+                await window.cloudlabLive.run("split", second);
+                b.push(performance.now() - t);
+            }
+            return [a, b];
+        }""",
+        [first, second, n],
+    )
+    return statistics.median(a), statistics.median(b)
+
+
 def cold_start(browser: Any, url: str, name: str, fields: dict[str, str]) -> tuple:
     """Fresh context: (seconds from the first edit to the answer, bytes before, after)."""
-    context = browser.new_context()
-    page = context.new_page()
-    loaded: list[int] = [0]
-    page.on("requestfinished", lambda r: loaded.__setitem__(0, loaded[0] + _size(r)))
-    page.goto(url, wait_until="load")
-    page.wait_for_load_state("networkidle")
+    context, page, loaded = _counting(browser, url)
     before = loaded[0]
     form = page.locator(f'form[data-calculator="{name}"]').first
     if name == "split" and "hosts" in fields:
@@ -115,7 +143,11 @@ def cold_start(browser: Any, url: str, name: str, fields: dict[str, str]) -> tup
     form_id = form.get_attribute("id")
     start = time.perf_counter()
     first = next(iter(fields))
-    form.locator(f'input[name="{first}"]').fill(fields[first])
+    box = form.locator(f'input[name="{first}"]')
+    if box.get_attribute("type") == "checkbox":
+        box.set_checked(fields[first] == "on")
+    else:
+        box.fill(fields[first])
     form.locator(".cl-live-run").click()
     page.wait_for_function(
         "id => document.getElementById(id).dataset.computed", arg=form_id, timeout=300_000
@@ -123,7 +155,26 @@ def cold_start(browser: Any, url: str, name: str, fields: dict[str, str]) -> tup
     seconds = time.perf_counter() - start
     page.wait_for_load_state("networkidle")
     after = loaded[0]
-    return context, page, seconds, before, after
+    stages = page.evaluate("() => window.cloudlabLive.timings()")
+    return context, page, seconds, before, after, stages
+
+
+def page_bytes(browser: Any, url: str) -> int:
+    """Bytes a fresh browser loads for a page, up to network idle (nothing edited)."""
+    context, _, loaded = _counting(browser, url)
+    context.close()
+    return loaded[0]
+
+
+def _counting(browser: Any, url: str) -> tuple[Any, Any, list[int]]:
+    """A fresh context on ``url`` (loaded, network idle) and its running byte count."""
+    context = browser.new_context()
+    page = context.new_page()
+    loaded: list[int] = [0]
+    page.on("requestfinished", lambda r: loaded.__setitem__(0, loaded[0] + _size(r)))
+    page.goto(url, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    return context, page, loaded
 
 
 def _size(request: Any) -> int:
@@ -138,6 +189,8 @@ def main() -> None:
     if not (SITE / "index.html").is_file():
         sys.exit(f"no built site in {SITE}: run `make book` first")
     server, base = serve()
+    load = os.getloadavg()
+    print(f"load average at the start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     live_assets = sum(
         (SITE / "_static" / "live" / n).stat().st_size for n in ("live.js", "live.css")
     )
@@ -152,12 +205,15 @@ def main() -> None:
                 executable_path=_chromium_path(), headless=True, args=CHROMIUM_ARGS
             )
             sizes = None
+            colds: list[tuple[str, float, dict]] = []
+            plain = page_bytes(browser, f"{base}/{PLAIN_PAGE}")
             for path, name, fields in CASES:
-                context, page, cold, before, after = cold_start(
+                context, page, cold, before, after, stages = cold_start(
                     browser, f"{base}/{path}", name, fields
                 )
                 if sizes is None:
                     sizes = (path, before, after)
+                colds.append((name, cold, stages))
                 warm = browser_ms(page, name, fields)
                 nat_med, nat_p95 = native_ms(name, fields)
                 label = f"{name} {' '.join(fields.values())}"[:30]
@@ -167,9 +223,7 @@ def main() -> None:
                     f"{nat_med:>14.3f} {nat_p95:>7.3f} {med / nat_med:>6.1f}"
                 )
                 if name == "split" and "prefix" in fields:
-                    v6 = statistics.median(browser_ms(page, "split", PAGE_V6))
-                    v4 = statistics.median(browser_ms(page, "split", PAGE_V4))
-                    paging = (v6, v4)
+                    paging = interleaved_ms(page, PAGE_V6, PAGE_V4)
                 context.close()
             browser.close()
     finally:
@@ -184,8 +238,26 @@ def main() -> None:
     print(
         f"{path}: {before / 1e3:,.0f} KB before the first edit, of which the live "
         f"calculators' script and style are {live_assets / 1e3:.1f} KB (goal: <= 50 KB more "
-        f"than without them); {after / 1e6:.1f} MB after the first answer "
+        f"than without them; {PLAIN_PAGE}, without a calculator: {plain / 1e3:,.0f} KB); "
+        f"{after / 1e6:.1f} MB after the first answer "
         "(Pyodide and the package, cached by the browser afterwards)"
+    )
+    print("\nWhere a cold start goes (ms since the Web Worker started; a fresh profile each):")
+    print(
+        f"{'calculator':<10} {'cold s':>7} {'Pyodide':>8} {'package':>8} {'import':>7} "
+        f"{'answer':>7}"
+    )
+    for name, cold, stages in colds:
+        print(
+            f"{name:<10} {cold:>7.2f} {stages.get('pyodide', 0):>8} "
+            f"{stages.get('bundle', 0):>8} {stages.get('import', 0):>7} "
+            f"{stages.get('first-answer', 0):>7}"
+        )
+    load = os.getloadavg()
+    print(
+        f"\nload average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on "
+        f"{os.cpu_count()} CPUs"
+        + (" (a busy machine)" if load[0] > 0.5 * (os.cpu_count() or 1) else "")
     )
 
 

@@ -132,6 +132,8 @@ ENTRY_POINTS = [
     "cloudlab.live.argv_for",
     "cloudlab.live.run",
     "cloudlab.live.run_json",
+    "cloudlab.net.addressmap.address_map_layout",
+    "cloudlab.net.addressmap.address_map_svg",
     "cloudlab.net.addresses.text",
     "cloudlab.practice.check",
     "cloudlab.practice.exercise",
@@ -148,6 +150,18 @@ EXEMPT: dict[str, str] = {
     "cloudlab.live.form_html": "renders a calculator's form from the package's own table",
     "cloudlab.live.view_html": _HTML,
     "cloudlab.web.fingerprint_data.load_bundled": "reads the JSON the site's build bundled",
+    "cloudlab.net.addressmap.address_map_alt": "writes alt text for networks the map parsed",
+    "cloudlab.net.addressmap.mark_text": "words for a MapLayout the library built",
+    "cloudlab.vpc.flows.book_plan": "takes no input: plans the book's default VPC",
+    **{
+        f"cloudlab.vpc.flows.{n}": "takes a NetworkPlan the library built (plan_network, "
+        "fuzzed above); the CLI's route and flow subcommands are its user-input entry"
+        for n in ("check_flow", "endpoint", "first_subnet", "look_up", "network_acls")
+    },
+    **{
+        f"cloudlab.vpc.flows.{n}": _HTML.replace("as HTML", "as a dictionary")
+        for n in ("inbound_dict", "routing_note", "trace_dict", "verdict_dict")
+    },
     "cloudlab.compute.eks.deploy_eks": _AWS,
     **{
         f"cloudlab.{n}": "runs Caddy, gunicorns or load on this machine (tests/test_fleet_*.py)"
@@ -239,8 +253,6 @@ EXEMPT: dict[str, str] = {
             "vpc.make_vpc_planner_ui",
             "vpc_flows.make_flow_checker_ui",
             "vpc_flows.make_route_lookup_ui",
-            "vpc_flows.book_plan",
-            "vpc_flows.endpoint",
         )
     },
     **{

@@ -7,10 +7,15 @@ which cannot compute without a kernel) is replaced by the live form of
 time. Only pages with such a cell load ``live/live.js`` and ``live/live.css`` (from
 ``book/_assets/live``); the script starts Pyodide in a Web Worker on the reader's first
 edit. In JupyterLab the metadata is ignored and the ipywidget stays.
+
+A widget that cannot run in the browser (its model needs numpy, or its picture
+matplotlib) is marked ``"cloudlab_live": {"snapshot": REASON}`` instead: its snapshot
+stays, with one line under it saying why and how to run it live.
 """
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from docutils import nodes
@@ -23,11 +28,27 @@ _KEY = "cloudlab_live"
 _LOG = logging.getLogger(__name__)
 
 
+#: Under a widget that stays a snapshot on the site (``"cloudlab_live": {"snapshot":
+#: REASON}``): why, and how to run it.
+SNAPSHOT_NOTE = (
+    "On this site this is a snapshot: {reason}. To run it, open the page on Binder (the "
+    "launch button at the top) or run <code>make lab</code> on your machine."
+)
+
+
+def _note_snapshot(cell: nodes.container, reason: str) -> None:
+    note = SNAPSHOT_NOTE.format(reason=html.escape(reason))
+    cell += nodes.raw("", f'<p class="cl-live-snapshot">{note}</p>', format="html")
+
+
 def _swap_snapshots(app: Sphinx, doctree: nodes.document) -> None:
     count = 0
     for cell in list(doctree.findall(nodes.container)):
         spec = (cell.get("cell_metadata") or {}).get(_KEY)
         if cell.get("nb_element") != "cell_code" or not spec:
+            continue
+        if "snapshot" in spec:
+            _note_snapshot(cell, spec["snapshot"])
             continue
         count += 1
         name = spec["calculator"]
@@ -51,7 +72,7 @@ def _add_assets(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
     if app.env.metadata.get(pagename, {}).get(_KEY):
-        app.add_js_file("live/live.js", type="module")
+        app.add_js_file("live/live.js", defer="defer")
         app.add_css_file("live/live.css")
 
 

@@ -7,6 +7,9 @@ Examples::
     python -m cloudlab split 10.0.0.0/24 --prefix 26
     python -m cloudlab split 2001:db8::/32 --prefix 64 --page -1 --json
     python -m cloudlab split 10.0.0.0/22 --hosts 500,120,60 --aws
+    python -m cloudlab plan --cidr 10.0.0.0/16 --azs 3 --ipv6 --json
+    python -m cloudlab route --subnet app-a --destination 198.51.100.7
+    python -m cloudlab flow --source internet --destination app --port 5000
 
 Bad input exits with status 2 and one line on stderr that names the problem, as
 argparse does for its own errors; there is never a traceback.
@@ -70,7 +73,7 @@ def _parser() -> _OneLineParser:
         prog="cloudlab",
         description="Address and subnet calculators from the cloudlab book.",
     )
-    commands = parser.add_subparsers(dest="command", metavar="{ip,split}", required=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     ip = commands.add_parser(
         "ip",
@@ -116,6 +119,10 @@ def _parser() -> _OneLineParser:
     _add_cost(commands)
     _add_practice(commands)
     _add_entropy(commands)
+    _add_plan(commands)
+    _add_route(commands)
+    _add_flow(commands)
+    _add_cookie(commands)
     return parser
 
 
@@ -270,8 +277,10 @@ def _number(text: str) -> float:
 
 
 def _from_args(cls: Any, args: argparse.Namespace) -> Any:
-    """An instance of the dataclass ``cls`` from the options of the same names."""
-    return cls(**{f.name: getattr(args, f.name) for f in dataclasses.fields(cls)})
+    """An instance of the dataclass ``cls`` from the options of the same names (an option
+    left at None keeps the dataclass's default)."""
+    given = {f.name: getattr(args, f.name, None) for f in dataclasses.fields(cls)}
+    return cls(**{name: value for name, value in given.items() if value is not None})
 
 
 def _add_decide(commands: Any) -> None:
@@ -310,23 +319,22 @@ def _run_decide(args: argparse.Namespace) -> str:
 
 
 def _add_cost(commands: Any) -> None:
-    from cloudlab.compute.costs import Workload
-
-    w = Workload()
+    # Defaults (None) are cloudlab.compute.costs.Workload's, filled in by _from_args: the
+    # model is imported only when this command runs (the browser starts faster).
     cost = commands.add_parser(
         "cost",
         help="monthly cost of one service on ECS/EKS, Fargate/EC2 (USD)",
         description="Price a service every way that can run it, per month, in USD.",
     )
-    cost.add_argument("--tasks", type=_whole_number, default=w.tasks, metavar="N")
-    cost.add_argument("--cpu", type=_whole_number, default=w.cpu, help="CPU units per task")
-    cost.add_argument("--memory", type=_whole_number, default=w.memory, help="MiB per task")
-    cost.add_argument("--hours", type=_number, default=w.hours, help="hours per month")
-    cost.add_argument("--traffic-gb", type=_number, default=w.traffic_gb, metavar="GB")
-    cost.add_argument("--lcus", type=_number, default=w.lcus, metavar="LCU")
-    cost.add_argument("--azs", type=_whole_number, default=w.azs, metavar="N")
-    cost.add_argument("--nat-gateways", type=_whole_number, default=w.nat_gateways, metavar="N")
-    cost.add_argument("--arch", default=w.arch, metavar="x86|arm")
+    cost.add_argument("--tasks", type=_whole_number, default=None, metavar="N")
+    cost.add_argument("--cpu", type=_whole_number, default=None, help="CPU units per task")
+    cost.add_argument("--memory", type=_whole_number, default=None, help="MiB per task")
+    cost.add_argument("--hours", type=_number, default=None, help="hours per month")
+    cost.add_argument("--traffic-gb", type=_number, default=None, metavar="GB")
+    cost.add_argument("--lcus", type=_number, default=None, metavar="LCU")
+    cost.add_argument("--azs", type=_whole_number, default=None, metavar="N")
+    cost.add_argument("--nat-gateways", type=_whole_number, default=None, metavar="N")
+    cost.add_argument("--arch", default=None, metavar="x86|arm")
     cost.add_argument("--instance-type", default="t3.medium", metavar="TYPE")
     cost.add_argument("--reserve", type=_number, default=0.1, metavar="SHARE")
     cost.add_argument("--extended", action="store_true", help="EKS extended-support price")
@@ -358,8 +366,6 @@ def _run_cost(args: argparse.Namespace) -> str:
 
 
 def _add_practice(commands: Any) -> None:
-    from cloudlab.practice import KINDS
-
     practice = commands.add_parser(
         "practice",
         help="a seeded subnetting exercise; --answer checks a reply and explains",
@@ -367,7 +373,7 @@ def _add_practice(commands: Any) -> None:
     )
     practice.add_argument("--seed", type=_whole_number, default=1, metavar="N")
     practice.add_argument("--level", type=_whole_number, default=1, help="1, 2 or 3")
-    practice.add_argument("--kind", default=None, help=", ".join(KINDS))
+    practice.add_argument("--kind", default=None, help="the kind (cloudlab.practice.KINDS)")
     practice.add_argument("--answer", default=None, metavar="TEXT", help="your reply")
     practice.add_argument("--json", action="store_true", help="print one JSON object")
     practice.set_defaults(run=_run_practice)
@@ -454,6 +460,211 @@ def _run_entropy(args: argparse.Namespace) -> str:
     )
 
 
+# ------------------------------------------- plan, route and flow (the VPC chapter)
+
+#: Availability Zones are letters, in order (a plan never names a region).
+_AZ_LETTERS = "abcdef"
+
+
+def _add_plan_options(command: Any) -> None:
+    """The VPC plan's options, shared by ``plan``, ``route`` and ``flow``."""
+    group = command.add_argument_group("the VPC plan (default: the book's plan)")
+    group.add_argument("--cidr", default=None, metavar="CIDR", help="the VPC's IPv4 block")
+    group.add_argument(
+        "--azs", type=_whole_number, default=None, metavar="N", help="Availability Zones, 1-6"
+    )
+    group.add_argument(
+        "--tiers",
+        default=None,
+        metavar="TEXT",
+        help="'name kind size' per tier, separated by ';', e.g. "
+        "'public public /24; app private 1000; data isolated /24'",
+    )
+    group.add_argument("--nat", default=None, metavar="single|per-az|none")
+    group.add_argument(
+        "--spare", type=_whole_number, default=None, metavar="N", help="spare blocks per tier"
+    )
+    group.add_argument("--ipv6", action="store_true", help="add an IPv6 /56, a /64 per subnet")
+    group.add_argument(
+        "--alb", type=_yes_no, default=None, metavar="yes|no", help="public tier holds an ALB"
+    )
+    group.add_argument("--name", default=None, help="the plan's name (default cloudlab)")
+    group.add_argument("--plan", default=None, metavar="FILE", help="a plan saved as JSON")
+
+
+def _plan_from(args: argparse.Namespace) -> Any:
+    from cloudlab.vpc.plan import DEFAULT_TIERS, NetworkPlan, parse_tiers, plan_network
+
+    options = ("cidr", "azs", "tiers", "nat", "spare", "alb", "name")
+    if args.plan is not None:
+        given = [f"--{o}" for o in options if getattr(args, o) is not None]
+        if given or args.ipv6:
+            raise ValueError(f"--plan reads a whole plan: leave out {(given or ['--ipv6'])[0]}")
+        try:
+            return NetworkPlan.load(args.plan)
+        except OSError as error:
+            raise ValueError(f"--plan {args.plan}: {error.strerror or error}") from None
+        except (KeyError, TypeError, AttributeError) as error:
+            raise ValueError(f"--plan {args.plan}: not a saved plan ({error!r:.60})") from None
+    azs = 2 if args.azs is None else args.azs
+    if not 1 <= azs <= len(_AZ_LETTERS):
+        raise ValueError(f"--azs {azs}: choose 1 to {len(_AZ_LETTERS)} Availability Zones")
+    return plan_network(
+        "10.0.0.0/16" if args.cidr is None else args.cidr.strip(),
+        tuple(_AZ_LETTERS[:azs]),
+        DEFAULT_TIERS if args.tiers is None else parse_tiers(args.tiers),
+        ipv6=args.ipv6,
+        nat="single" if args.nat is None else args.nat.strip(),
+        spare_tiers=1 if args.spare is None else args.spare,
+        alb=True if args.alb is None else args.alb,
+        name="cloudlab" if args.name is None else args.name.strip(),
+    )
+
+
+def _add_plan(commands: Any) -> None:
+    plan = commands.add_parser(
+        "plan",
+        help="plan a VPC: subnets per tier and Availability Zone, route tables",
+        description="Plan a VPC by AWS's rules; --json prints the plan as the JSON that "
+        "--plan FILE (and cloudlab.vpc.plan.NetworkPlan.load) reads back.",
+    )
+    _add_plan_options(plan)
+    plan.add_argument("--json", action="store_true", help="print one JSON object")
+    plan.set_defaults(run=_run_plan)
+
+
+def _run_plan(args: argparse.Namespace) -> str:
+    plan = _plan_from(args)
+    return json.dumps(plan.to_dict(), indent=2) if args.json else plan.to_text()
+
+
+def _add_route(commands: Any) -> None:
+    route = commands.add_parser(
+        "route",
+        help="where a packet from a subnet of the plan goes, by which route",
+        description="Longest-prefix match in the source subnet's route table, hop by hop; "
+        "and whether the internet can reach that subnet.",
+    )
+    _add_plan_options(route)
+    route.add_argument("--subnet", default=None, help="source subnet (default: first private)")
+    route.add_argument("--destination", default="198.51.100.7", metavar="ADDRESS")
+    route.add_argument(
+        "--public-ip", type=_yes_no, default=True, metavar="yes|no", help="sender has one"
+    )
+    route.add_argument(
+        "--what-if", default="", metavar="ROUTE", help="a route added, e.g. '10.0.0.0/24 blackhole'"
+    )
+    route.add_argument("--json", action="store_true", help="print one JSON object")
+    route.set_defaults(run=_run_route)
+
+
+def _run_route(args: argparse.Namespace) -> str:
+    from cloudlab.vpc.flows import first_subnet, look_up
+
+    plan = _plan_from(args)
+    subnet = (args.subnet or "").strip()
+    subnet = subnet or first_subnet(plan, "private") or plan.subnets[0].name
+    data = look_up(plan, subnet, args.destination, public_ip=args.public_ip, extra=args.what_if)
+    if args.json:
+        return json.dumps(data, indent=2)
+    lines = [data["trace"]["summary"]]
+    for number, hop in enumerate(data["trace"]["hops"], start=1):
+        lines.append(f"  {number}. {hop['text']}")
+    lines += [f"  note: {note}" for note in data["trace"]["notes"]]
+    lines.append(f"from the internet: {data['inbound']['summary']}")
+    return "\n".join(lines)
+
+
+def _add_flow(commands: Any) -> None:
+    flow = commands.add_parser(
+        "flow",
+        help="is a flow allowed by the security groups and network ACLs, both ways?",
+        description="Check a flow against the book's security groups (sg-alb, sg-app) and "
+        "the subnets' network ACLs, then its reply; and what routing adds.",
+    )
+    _add_plan_options(flow)
+    flow.add_argument("--source", default="internet", metavar="internet|alb|app|ADDRESS")
+    flow.add_argument("--destination", default="alb", metavar="internet|alb|app|ADDRESS")
+    flow.add_argument("--protocol", default="tcp", metavar="tcp|udp|icmp")
+    flow.add_argument("--port", default="443", help="destination port (empty for icmp)")
+    flow.add_argument("--version", type=_whole_number, default=4, metavar="4|6")
+    flow.add_argument(
+        "--nacl", default="default", metavar="default|web|web-no-return", help="public subnets'"
+    )
+    flow.add_argument(
+        "--deny",
+        default="",
+        metavar="RULE",
+        help="deny rule for the destination subnet, e.g. '90 inbound tcp 443 203.0.113.0/24'",
+    )
+    flow.add_argument("--json", action="store_true", help="print one JSON object")
+    flow.set_defaults(run=_run_flow)
+
+
+def _run_flow(args: argparse.Namespace) -> str:
+    from cloudlab.vpc.flows import check_flow
+
+    data = check_flow(
+        _plan_from(args),
+        args.source,
+        args.destination,
+        args.protocol,
+        args.port,
+        version=args.version,
+        nacl=args.nacl,
+        deny=args.deny,
+    )
+    if args.json:
+        return json.dumps(data, indent=2)
+    word = {True: "allowed", False: "denied"}
+    lines = [
+        f"request {word[data['allowed']]}, reply {word[data['return_allowed']]}: {data['flow']}",
+        data["explanation"],
+    ]
+    for check in data["checks"] + data["return_checks"]:
+        if check["applies"]:
+            verdict = word[check["allowed"]]
+            lines.append(f"  {check['layer']} {check['direction']} ({check['where']}): {verdict}")
+    if data["routing"]["text"]:
+        lines.append(f"routing: {data['routing']['text']}")
+    return "\n".join(lines)
+
+
+def _add_cookie(commands: Any) -> None:
+    cookie = commands.add_parser(
+        "cookie",
+        help="what a Set-Cookie header asks the browser to do, attribute by attribute",
+        description="Read one Set-Cookie header value and explain each attribute.",
+    )
+    cookie.add_argument(
+        "--header",
+        default="device_id=abc; Max-Age=31536000; HttpOnly; Path=/; SameSite=Lax",
+        metavar="TEXT",
+        help="the header's value, e.g. 'sid=1; Max-Age=3600; Secure'",
+    )
+    cookie.add_argument(
+        "--now", type=_number, default=None, metavar="SECONDS", help="arrival time (epoch)"
+    )
+    cookie.add_argument("--json", action="store_true", help="print one JSON object")
+    cookie.set_defaults(run=_run_cookie)
+
+
+def _run_cookie(args: argparse.Namespace) -> str:
+    from cloudlab.web.cookies import explain_set_cookie, parse_set_cookie
+
+    info = parse_set_cookie(args.header, now=args.now)
+    rows = explain_set_cookie(args.header, now=args.now)
+    if args.json:
+        return json.dumps(
+            {"cookie": info, "rows": [{"attribute": a, "meaning": m} for a, m in rows]},
+            indent=2,
+        )
+    return f"{info['kind']} cookie\n\n" + _table(rows, ["attribute", "meaning"])
+
+
+_PARSER: _OneLineParser | None = None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line.
 
@@ -467,7 +678,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         Exit status: 0 on success, 2 for bad input (after one line on stderr).
     """
-    parser = _parser()
+    global _PARSER
+    if _PARSER is None:  # built once: the browser answers each keystroke with main()
+        _PARSER = _parser()
+    parser = _PARSER
     try:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # argparse has already printed its one line

@@ -19,12 +19,14 @@ import contextlib
 import html
 import io
 import json
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from cloudlab import cli
 from cloudlab.checks import show, text
+from cloudlab.net.addressmap import address_map_svg
 
 __all__ = [
     "BROWSER_MODULES",
@@ -50,16 +52,20 @@ BROWSER_MODULES: tuple[str, ...] = (
     "cloudlab.live",
     "cloudlab.net",
     "cloudlab.net.addresses",
+    "cloudlab.net.addressmap",
     "cloudlab.net.aws",
     "cloudlab.net.parse",
     "cloudlab.net.subnets",
+    "cloudlab.palette",
     "cloudlab.practice",
     "cloudlab.vpc",
     "cloudlab.vpc.firewall",
+    "cloudlab.vpc.flows",
     "cloudlab.vpc.plan",
     "cloudlab.vpc.prices",
     "cloudlab.vpc.routes",
     "cloudlab.web",
+    "cloudlab.web.cookies",
     "cloudlab.web.fingerprint",
     "cloudlab.web.fingerprint_data",
 )
@@ -95,6 +101,19 @@ class Calculator:
         first = (self.positional,) if self.positional else ()
         return (*first, *self.options, *self.flags)
 
+
+#: The VPC plan's fields, shared by the planner, the route lookup and the flow checker
+#: (``python -m cloudlab plan|route|flow --cidr ... --azs ... --tiers ...``).
+_PLAN_OPTIONS = ("cidr", "azs", "tiers", "nat", "spare", "alb")
+_PLAN_LABELS = {
+    "cidr": "VPC block",
+    "azs": "Availability Zones (1-6)",
+    "tiers": "Tiers: name kind size; ... (kind public, private or isolated)",
+    "nat": "NAT gateways (single, per-az, none)",
+    "spare": "Spare blocks per tier",
+    "alb": "Public tier holds a load balancer (yes/no)",
+    "ipv6": "IPv6 (a /56, a /64 per subnet)",
+}
 
 #: The live forms, by the name in ``data-calculator``.
 CALCULATORS: dict[str, Calculator] = {
@@ -182,6 +201,60 @@ CALCULATORS: dict[str, Calculator] = {
             "extended": "EKS extended support",
         },
     ),
+    "plan": Calculator(
+        command="plan",
+        positional=None,
+        options=_PLAN_OPTIONS,
+        flags=("ipv6",),
+        labels=_PLAN_LABELS,
+    ),
+    "route": Calculator(
+        command="route",
+        positional=None,
+        options=(*_PLAN_OPTIONS, "subnet", "destination", "public_ip", "what_if"),
+        flags=("ipv6",),
+        labels=_PLAN_LABELS
+        | {
+            "subnet": "From subnet (empty: the first private one)",
+            "destination": "To address",
+            "public_ip": "Sender has a public IPv4 address (yes/no)",
+            "what_if": "What-if route (e.g. 10.0.0.0/24 blackhole)",
+        },
+    ),
+    "flow": Calculator(
+        command="flow",
+        positional=None,
+        options=(
+            *_PLAN_OPTIONS,
+            "source",
+            "destination",
+            "protocol",
+            "port",
+            "version",
+            "nacl",
+            "deny",
+        ),
+        flags=("ipv6",),
+        labels=_PLAN_LABELS
+        | {
+            "source": "Source (internet, alb, app or an address)",
+            "destination": "Destination (internet, alb, app or an address)",
+            "protocol": "Protocol (tcp, udp, icmp)",
+            "port": "Port (empty for icmp)",
+            "version": "IP version (4 or 6)",
+            "nacl": "Public subnets' network ACL (default, web, web-no-return)",
+            "deny": "Deny rule for the destination's ACL (e.g. 90 inbound tcp 443 0.0.0.0/0)",
+        },
+    ),
+    "cookie": Calculator(
+        command="cookie",
+        positional=None,
+        options=("header", "now"),
+        labels={
+            "header": "Set-Cookie header",
+            "now": "Arrival time, seconds since 1970 (empty: this moment)",
+        },
+    ),
 }
 
 
@@ -265,6 +338,10 @@ _TITLES = {
     "cost": "Cost calculator",
     "practice": "Practice",
     "entropy": "Fingerprint entropy calculator",
+    "plan": "VPC planner",
+    "route": "Route lookup",
+    "flow": "Flow checker",
+    "cookie": "Cookie explainer",
 }
 
 
@@ -322,7 +399,7 @@ def form_html(name: str, form_id: str, values: Mapping[str, object]) -> str:
         f'<p class="cl-live-alert" role="alert">{html.escape(answer["error"] or "")}</p>',
         f'<div class="cl-live-view" aria-live="polite">{answer["view"]}</div>',
         '<details class="cl-live-json"><summary>Result as JSON '
-        f"(<code>python -m cloudlab {html.escape(' '.join(answer['argv']))}</code>)</summary>"
+        f"(<code>python -m cloudlab {html.escape(shlex.join(answer['argv']))}</code>)</summary>"
         f'<output data-result for="{form_id}">{html.escape(answer["result"] or "")}</output>'
         "</details>",
         "</form>",
@@ -382,18 +459,122 @@ def _split_view(data: dict[str, Any]) -> str:
         ]
         header = ("name", "hosts", "subnet", "first host", "last host", "usable", "spare")
         free = ", ".join(data["free"]) or "none"
-        return _table(rows, header) + f"<p>Free: {html.escape(free)}</p>"
+        picture = address_map_svg(
+            data["network"], data["subnets"], labels=[a["name"] for a in data["allocations"]]
+        )
+        return _table(rows, header) + f"<p>Free: {html.escape(free)}</p>" + _figure(picture)
     head = (
         f"<p>{html.escape(data['network'])} split into /{data['prefix']}: "
         f"{_number(data['total'])} subnets, page {_number(data['page'])} of "
         f"{_number(data['pages'])} ({data['per_page']} per page)</p>"
     )
     pages = [(_number(i), s) for i, s in enumerate(data["subnets"], start=data["first_index"])]
-    return head + _table(pages, ("#", "subnet"))
+    picture = address_map_svg(data["network"], data["subnets"])
+    return head + _table(pages, ("#", "subnet")) + _figure(picture)
+
+
+def _figure(svg: str) -> str:
+    return f'<div class="cl-live-map">{svg}</div>'
+
+
+def _plan_view(data: dict[str, Any]) -> str:
+    from cloudlab.vpc.plan import NetworkPlan
+
+    plan = NetworkPlan.from_dict(data)
+    parent, blocks, title = plan.map_blocks()
+    picture = address_map_svg(
+        parent, [b for b, _ in blocks], labels=[n for _, n in blocks], title=title
+    )
+    return (
+        f"<p>{html.escape(plan.summary())}</p>"
+        + plan.to_html().replace("<table>", '<table class="cl-live-table">', 1)
+        + _figure(picture)
+    )
+
+
+def _verdict(ok: bool | None, yes: str, no: str) -> str:
+    word = yes if ok else no
+    mark = "\u2714" if ok else "\u2718"
+    return (
+        f'<strong class="cl-live-verdict" data-ok="{str(bool(ok)).lower()}">'
+        f"{mark} {html.escape(word)}</strong>"
+    )
+
+
+def _route_view(data: dict[str, Any]) -> str:
+    path, inbound = data["trace"], data["inbound"]
+    ok = path["outcome"] != "dropped"
+    parts = [f"<p>{_verdict(ok, path['outcome'], 'dropped')} {html.escape(path['summary'])}</p>"]
+    for number, hop in enumerate(path["hops"], start=1):
+        table = f" (route table <code>{html.escape(hop['table'])}</code>)" if hop["table"] else ""
+        parts.append(f"<p><strong>{number}. {html.escape(hop['text'])}</strong>{table}</p>")
+        if hop["decision"]:
+            rows = [
+                (
+                    c["destination"],
+                    c["target"],
+                    "wins" if c["winner"] else ("matches" if c["matches"] else ""),
+                    c["note"],
+                )
+                for c in hop["decision"]["candidates"]
+            ]
+            parts.append(_table(rows, ("destination", "target", "", "why")))
+    if path["notes"]:
+        parts.append("<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in path["notes"]))
+        parts.append("</ul>")
+    parts.append(
+        f"<p><strong>From the internet to {html.escape(inbound['subnet'])}?</strong> "
+        f"{_verdict(inbound['reachable'], 'reachable', 'not reachable')} "
+        f"{html.escape(inbound['summary'])}</p>"
+    )
+    return "".join(parts)
+
+
+def _checks_view(checks: Sequence[dict[str, Any]]) -> str:
+    rows = [
+        (
+            f"{c['layer']} {c['direction']}",
+            c["where"],
+            c["rule"] or "-",
+            ("allow" if c["allowed"] else "deny") if c["applies"] else "not on the path",
+            c["explanation"],
+        )
+        for c in checks
+    ]
+    return _table(rows, ("firewall", "where", "rule that decided", "result", "why"))
+
+
+def _flow_view(data: dict[str, Any]) -> str:
+    routing = data["routing"]
+    parts = [
+        f"<p>{_verdict(data['allowed'], 'request allowed', 'request denied')} "
+        f"{_verdict(data['return_allowed'], 'reply gets back', 'reply blocked')}</p>",
+        f"<p>{html.escape(data['explanation'])}</p>",
+        f"<p><strong>Request:</strong> {html.escape(data['flow'])}</p>",
+        _checks_view(data["checks"]),
+        f"<p><strong>Reply:</strong> {html.escape(data['return_flow'])}</p>",
+        _checks_view(data["return_checks"]),
+    ]
+    if routing["text"]:
+        badge = "" if routing["path"] is not False else _verdict(False, "", "no path") + " "
+        parts.append(f"<p><strong>Routing:</strong> {badge}{html.escape(routing['text'])}</p>")
+    return "".join(parts)
 
 
 def view_html(data: dict[str, Any]) -> str:
     """The answer of a calculator (its command line JSON) as HTML for the page."""
+    if data.get("format") == "cloudlab.vpc.plan/1":
+        return _plan_view(data)
+    if "trace" in data and "inbound" in data:
+        return _route_view(data)
+    if "return_checks" in data:
+        return _flow_view(data)
+    if "cookie" in data and "rows" in data:
+        meanings = [(r["attribute"], r["meaning"]) for r in data["rows"]]
+        kind = html.escape(data["cookie"]["kind"])
+        return f"<p><strong>Kind:</strong> {kind} cookie</p>" + _table(
+            meanings, ("attribute", "meaning")
+        )
     if "binary_network_bits" in data:
         return _ip_view(data)
     if "subnets" in data:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +25,8 @@ from cloudlab import cli
 from cloudlab.live import BROWSER_MODULES, CALCULATORS
 
 SUBNETS = "notebooks/subnets-and-cidr.html"
+#: The check boxes of every live form.
+FLAGS = frozenset(flag for calc in CALCULATORS.values() for flag in calc.flags)
 # Pyodide starts in a few seconds; a busy two-core machine may take several times that.
 START_MS = 120_000
 
@@ -82,7 +86,7 @@ def compute(page: Any, form_id: str, fields: dict[str, str]) -> tuple[Any, str, 
         else:
             box.fill(value)
     form.locator(".cl-live-run").click()
-    expected = {i: ("on" if v == "on" else "") if i == "aws" else v for i, v in fields.items()}
+    expected = {i: ("on" if v == "on" else "") if i in FLAGS else v for i, v in fields.items()}
     page.wait_for_function(
         """([id, want]) => {
             const form = document.getElementById(id);
@@ -520,5 +524,335 @@ def test_entropy_calculator_says_what_the_cli_says(browser: Any, site_url: str) 
             for fields in ENTROPY_INPUTS
         ]
         assert [p for p in problems if p] == []
+        assert watch.foreign == []
+        assert watch.errors == []
+
+
+VPC = "notebooks/designing-a-vpc.html"
+BOOK_TIERS = "public public /24; app private 1000; data isolated /24"
+_PLAN = {"cidr": "10.0.0.0/16", "azs": "2", "tiers": BOOK_TIERS, "nat": "single", "ipv6": ""}
+
+PLAN_INPUTS = [
+    _PLAN | {"spare": "1", "alb": "yes"} | change
+    for change in [
+        {},
+        {"azs": "3"},
+        {"azs": "6", "nat": "per-az"},
+        {"ipv6": "on"},
+        {"ipv6": "on", "azs": "3", "nat": "per-az"},
+        {"cidr": "172.16.0.0/20", "tiers": "web public 100; app private 500"},
+        {"cidr": "192.168.0.0/24", "tiers": "lb public /28; app private 20", "spare": "0"},
+        {
+            "cidr": "10.20.0.0/16",
+            "tiers": "app private 4000",
+            "nat": "none",
+            "alb": "no",
+            "azs": "1",
+        },
+        {"tiers": "public, public, /24; app, private, 1000"},
+        {"spare": "0"},
+        {"spare": "3"},
+        {"nat": "none", "tiers": "data isolated /20"},
+        {
+            "cidr": "10.0.0.0/28",
+            "tiers": "tiny isolated /28",
+            "nat": "none",
+            "alb": "no",
+            "azs": "1",
+            "spare": "0",
+        },
+        {"tiers": "a-b public 1, c private 2, d isolated 3"},
+        {"azs": "2", "alb": "no"},
+        # bad input
+        {"azs": "1"},
+        {"azs": "7"},
+        {"azs": "x"},
+        {"cidr": "10.0.0.0/8"},
+        {"cidr": "2001:db8::/56"},
+        {"tiers": "app private"},
+        {"tiers": ""},
+        {"nat": "double"},
+        {"alb": "perhaps"},
+        {"cidr": "10.0.0.0/24", "tiers": "app private 4000", "nat": "none"},
+    ]
+]
+
+ROUTE_INPUTS = [
+    _PLAN
+    | {"subnet": "app-a", "destination": "198.51.100.7", "public_ip": "yes", "what_if": ""}
+    | change
+    for change in [
+        {},
+        {"subnet": "app-b"},
+        {"subnet": "public-a"},
+        {"subnet": "public-b", "public_ip": "no"},
+        {"subnet": "data-a"},
+        {"destination": "10.0.12.9"},
+        {"destination": "10.0.1.1", "subnet": "data-b"},
+        {"destination": "10.99.0.1"},
+        {"what_if": "10.0.12.0/24 blackhole", "destination": "10.0.12.9"},
+        {"what_if": "198.51.100.0/24 blackhole"},
+        {"subnet": ""},
+        {"ipv6": "on", "destination": "2001:db8:ffff::1"},
+        {"ipv6": "on", "subnet": "public-a", "destination": "2606:4700::1111"},
+        {"ipv6": "on", "destination": "2001:db8:0:1::5"},
+        {"nat": "per-az", "subnet": "app-b"},
+        {"nat": "none", "destination": "8.8.8.8"},
+        {"destination": "::ffff:10.0.0.1"},
+        {"destination": "169.254.169.254"},
+        # bad input
+        {"subnet": "nowhere"},
+        {"destination": "10.0.0.999"},
+        {"destination": ""},
+        {"what_if": "10.0.0.0/24"},
+        {"public_ip": "perhaps"},
+        {"azs": "0"},
+    ]
+]
+
+FLOW_INPUTS = [
+    _PLAN
+    | {
+        "source": "internet",
+        "destination": "alb",
+        "protocol": "tcp",
+        "port": "443",
+        "version": "4",
+        "nacl": "default",
+        "deny": "",
+    }
+    | change
+    for change in [
+        {},
+        {"port": "80"},
+        {"source": "alb", "destination": "app", "port": "5000"},
+        {"source": "alb", "destination": "app", "port": "22"},
+        {"destination": "app", "port": "5000"},
+        {"source": "app", "destination": "internet"},
+        {"nacl": "web"},
+        {"nacl": "web-no-return"},
+        {"nacl": "web", "source": "alb", "destination": "app", "port": "5000"},
+        {"deny": "90 inbound tcp 443 203.0.113.0/24"},
+        {"deny": "90 inbound tcp 443 198.51.100.0/24"},
+        {"protocol": "udp", "port": "53"},
+        {"protocol": "icmp", "port": ""},
+        {"source": "192.0.2.50", "destination": "10.0.14.20", "port": "5432"},
+        {"ipv6": "on", "version": "6"},
+        {"ipv6": "on", "version": "6", "nacl": "web"},
+        {"source": "10.0.0.10", "destination": "alb"},
+        # bad input
+        {"port": "70000"},
+        {"port": ""},
+        {"protocol": "icmp"},
+        {"protocol": "sctp"},
+        {"version": "5"},
+        {"version": "6"},
+        {"nacl": "strict"},
+        {"deny": "90 inbound tcp 443"},
+        {"source": "2001:db8::1"},
+        {"source": "nowhere"},
+    ]
+]
+
+
+@pytest.fixture(scope="module")
+def vpc_page(browser: Any, site_url: str) -> Iterator[tuple[Any, Watch]]:
+    with open_page(browser, f"{site_url}/{VPC}") as opened:
+        yield opened
+
+
+@pytest.mark.parametrize(
+    ("name", "inputs"), [("plan", PLAN_INPUTS), ("route", ROUTE_INPUTS), ("flow", FLOW_INPUTS)]
+)
+def test_vpc_calculators_say_what_the_cli_says(
+    vpc_page: tuple[Any, Watch], name: str, inputs: list[dict[str, str]]
+) -> None:
+    page, watch = vpc_page
+    form_id = _form_id(page, name, "cidr")
+    problems = [
+        _check(page, form_id, fields, options_argv(name, fields, ("ipv6",))) for fields in inputs
+    ]
+    assert [p for p in problems if p] == []
+    bad = [f for f in inputs if native(options_argv(name, f, ("ipv6",)))[0] is None]
+    assert len(inputs) >= 20
+    assert len(bad) >= 5  # the bad inputs above really are bad
+    assert watch.foreign == []
+    assert watch.errors == []
+
+
+def test_vpc_planner_draws_the_table_and_the_address_map_in_python(
+    vpc_page: tuple[Any, Watch],
+) -> None:
+    page, _ = vpc_page
+    form_id = _form_id(page, "plan", "cidr")
+    got, alert, view = compute(page, form_id, _PLAN | {"azs": "3", "ipv6": "on"})
+    assert alert == ""
+    names = [s["name"] for s in got["subnets"]]
+    assert names[:3] == ["public-a", "public-b", "public-c"]
+    svg = page.locator(f"#{form_id} .cl-live-view svg[role=img]")
+    assert svg.count() == 1
+    label = svg.get_attribute("aria-label")
+    assert label.startswith("Address map of 10.0.0.0/")
+    assert "public-a 10.0.12.0/24" in label or "public-a" in label
+    assert all(name in view for name in names)
+    assert "2001:db8::/56" in view
+
+
+def test_vpc_share_by_url_round_trip(
+    browser: Any, site_url: str, vpc_page: tuple[Any, Watch]
+) -> None:
+    page, _ = vpc_page
+    plan_id = _form_id(page, "plan", "cidr")
+    route_id = _form_id(page, "route", "cidr")
+    flow_id = _form_id(page, "flow", "cidr")
+    states = {
+        plan_id: _PLAN | {"azs": "3", "spare": "0", "alb": "yes", "ipv6": "on"},
+        route_id: _PLAN
+        | {"subnet": "data-a", "destination": "8.8.8.8", "public_ip": "yes", "what_if": ""},
+        flow_id: _PLAN
+        | {
+            "source": "alb",
+            "destination": "app",
+            "protocol": "tcp",
+            "port": "5000",
+            "version": "4",
+            "nacl": "web-no-return",
+            "deny": "",
+        },
+    }
+    for form_id, fields in states.items():
+        compute(page, form_id, fields)
+    link = page.url
+    with open_page(browser, link) as (other, watch):
+        for form_id, fields in states.items():
+            name = form_id.split("-")[1]
+            other.wait_for_function(
+                "id => document.getElementById(id).dataset.computed", arg=form_id, timeout=START_MS
+            )
+            text = other.locator(f"#{form_id} output[data-result]").text_content()
+            assert json.loads(text) == native(options_argv(name, fields, ("ipv6",)))[0], form_id
+            box = other.locator(f"#{form_id} input[name=cidr]")
+            assert box.input_value() == fields["cidr"]
+        assert other.locator(f"#{plan_id} input[name=ipv6]").is_checked()
+        assert watch.foreign == []
+        assert watch.errors == []
+
+
+def test_progress_line_counts_the_bytes(browser: Any, site_url: str) -> None:
+    with open_page(browser, f"{site_url}/{VPC}") as (page, watch):
+        form = page.locator('form[data-calculator="plan"]').first
+        page.evaluate(
+            """() => {
+                window.progressSeen = [];
+                const box = document.querySelector('form[data-calculator] .cl-live-status');
+                new MutationObserver((records) => {
+                    for (const r of records)
+                        for (const node of r.addedNodes) window.progressSeen.push(node.textContent);
+                }).observe(box, {childList: true});
+            }"""
+        )
+        form.locator("input[name=azs]").fill("3")
+        page.wait_for_function(
+            "id => document.getElementById(id).dataset.computed",
+            arg=form.get_attribute("id"),
+            timeout=START_MS,
+        )
+        seen = page.evaluate("() => window.progressSeen")
+        counts = [
+            re.fullmatch(r"Starting Python in your browser, (\d+) of (\d+) MB", s) for s in seen
+        ]
+        pairs = [(int(m[1]), int(m[2])) for m in counts if m]
+        assert pairs, seen
+        total = pairs[-1][1]
+        assert 15 <= total <= 30  # Pyodide, its memory snapshot and the package: about 21 MB
+        assert {t for _, t in pairs} == {total}
+        assert pairs[0][0] < total  # it counted up while downloading
+        assert [n for n, _ in pairs] == sorted(n for n, _ in pairs)
+        assert seen[-1] == "Python is running in your browser"
+        assert watch.errors == []
+
+
+def test_a_page_opened_from_a_file_says_to_use_make_serve(browser: Any, site_dir: Path) -> None:
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto((site_dir / VPC).as_uri(), wait_until="load")
+        forms = page.locator("form[data-calculator]")
+        assert forms.count() >= 3
+        for form in forms.all():
+            assert "make serve" in (form.locator(".cl-live-status").text_content() or "")
+            assert form.locator(".cl-live-run").is_disabled()
+    finally:
+        context.close()
+
+
+def test_practice_streak_survives_a_reload(browser: Any, site_url: str) -> None:
+    from cloudlab.practice import exercise
+
+    item = exercise(5, 1, "hosts")
+    with open_page(browser, f"{site_url}/{SUBNETS}") as (page, _):
+        form_id = _form_id(page, "practice", "seed")
+        page.evaluate("() => localStorage.setItem('cloudlab-practice-streak', '2')")
+        got, _, _ = compute(
+            page,
+            form_id,
+            {"seed": "5", "level": "1", "kind": "hosts", "answer": item.answer},
+        )
+        assert got["correct"] is True
+        page.wait_for_function(
+            "id => document.querySelector(`#${id} .cl-live-streak`).textContent === 'Streak: 3'",
+            arg=form_id,
+        )
+        page.reload(wait_until="load")
+        streak = page.locator(f"#{form_id} .cl-live-streak").text_content()
+        assert streak == "Streak: 3"
+        assert page.evaluate("() => localStorage.getItem('cloudlab-practice-streak')") == "3"
+
+
+COOKIES = "notebooks/cookies-sessions-device-ids.html"
+NOW = "1764763200"  # 2025-12-03 12:00 UTC: headers with Expires are read as if they came then
+
+COOKIE_INPUTS = [
+    {"header": h, "now": n}
+    for h, n in [
+        ("device_id=MjFM_MTxOBkgysTUfItAZA; Max-Age=31536000; HttpOnly; Path=/; SameSite=Lax", ""),
+        ("sid=abc", ""),
+        ("sid=abc; Max-Age=3600; Secure; HttpOnly; SameSite=Strict", ""),
+        ("sid=abc; Max-Age=0", ""),
+        ("sid=abc; Max-Age=-1", ""),
+        ("track=1; SameSite=None; Secure; Partitioned", ""),
+        ("track=1; SameSite=None", ""),
+        ("a=b; Expires=Wed, 21 Oct 2015 07:28:00 GMT", NOW),
+        ("a=b; Expires=Fri, 01 Jan 2027 00:00:00 GMT", NOW),
+        ("a=b; Expires=Fri, 01 Jan 2027 00:00:00 GMT; Max-Age=60", NOW),
+        ("pref=dark; Domain=example.org; Path=/docs", ""),
+        ("pref=dark; Domain=.example.org", ""),
+        ("x=1; Priority=High; Foo=bar", ""),
+        ("long=" + "v" * 200, ""),
+        ("__Host-id=1; Secure; Path=/", ""),
+        ("__Secure-id=1; Secure", ""),
+        ("empty=", ""),
+        ('q="quoted value"; Max-Age=10', ""),
+        ("unicode=café; Max-Age=10", ""),
+        ("  spaced = yes ; Max-Age = 100 ; HttpOnly ", ""),
+        # bad input
+        ("", ""),
+        ("=novalue", ""),
+        ("x=1; SameSite=Maybe", ""),
+        ("x=1; Expires=tomorrow", NOW),
+        ("x=1; Max-Age=10", "soon"),
+    ]
+]
+
+
+def test_cookie_explainer_says_what_the_cli_says(browser: Any, site_url: str) -> None:
+    with open_page(browser, f"{site_url}/{COOKIES}") as (page, watch):
+        form_id = _form_id(page, "cookie", "header")
+        problems = [
+            _check(page, form_id, fields, options_argv("cookie", fields))
+            for fields in COOKIE_INPUTS
+        ]
+        assert [p for p in problems if p] == []
+        assert sum(native(options_argv("cookie", f))[0] is None for f in COOKIE_INPUTS) >= 4
         assert watch.foreign == []
         assert watch.errors == []

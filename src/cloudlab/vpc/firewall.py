@@ -65,6 +65,7 @@ from dataclasses import dataclass, field, replace
 from cloudlab.checks import digits, instance, items, one_line, show
 from cloudlab.checks import fields as check_fields
 from cloudlab.net.addresses import Address, Network, parse_address, parse_network
+from cloudlab.net.addresses import text as address_text
 
 __all__ = [
     "ALB_GROUP",
@@ -607,7 +608,7 @@ class Endpoint:
         object.__setattr__(self, "groups", groups)
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.address})"
+        return f"{self.name} ({address_text(self.address)})"
 
 
 @dataclass(frozen=True)
@@ -649,8 +650,9 @@ class Flow:
             object.__setattr__(self, "source_port", parse_port(self.source_port))
         if self.source.address.version != self.destination.address.version:
             raise ValueError(
-                f"{self.source.address} is IPv{self.source.address.version} and "
-                f"{self.destination.address} is IPv{self.destination.address.version}: "
+                f"{address_text(self.source.address)} is IPv{self.source.address.version} and "
+                f"{address_text(self.destination.address)} is "
+                f"IPv{self.destination.address.version}: "
                 "a packet is one or the other"
             )
 
@@ -823,7 +825,7 @@ def _sg_check(
                 if isinstance(rule.peer, GroupRef):
                     why = f"{other.name} is a member of {rule.peer}"
                 else:
-                    why = f"{other.address} is inside {rule.peer}"
+                    why = f"{address_text(other.address)} is inside {rule.peer}"
                 return Check(
                     key=key,
                     layer="security group",

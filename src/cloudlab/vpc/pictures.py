@@ -14,7 +14,6 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from ipaddress import IPv4Network
 from typing import Any
 
 import matplotlib.patheffects as path_effects
@@ -619,37 +618,7 @@ def address_map(plan: NetworkPlan, *, whole: bool = False, width: float = 9.0) -
     -------
     ShownFigure
     """
-    blocks = [(s.cidr, s.name) for s in plan.subnets]
-    blocks += [
-        (b, n)
-        for n, b in zip(plan.spare_names, plan.spare, strict=True)
-        if not n.startswith("free-")
-    ]
-    blocks.sort(key=lambda item: item[0].network_address)
-    vpc = plan.vpc_cidr
-    used = sum(s.cidr.num_addresses for s in plan.subnets)
-    head = (
-        f"{plan.name}: {len(plan.subnets)} subnets use {used:,} of the "
-        f"{vpc.num_addresses:,} addresses of VPC {vpc}"
-    )
-    parent = vpc
-    if not whole:
-        last = max(b.broadcast_address for b, _ in blocks)
-        for prefix in range(vpc.prefixlen, 33):
-            candidate = IPv4Network((vpc.network_address, prefix))
-            if last not in candidate:
-                break
-            parent = candidate
-        if parent.num_addresses * 4 > vpc.num_addresses:
-            parent = vpc
-    if parent == vpc:
-        title = f"{head}\nspare blocks named, free space hatched"
-    else:
-        rest = vpc.num_addresses - parent.num_addresses
-        title = (
-            f"{head}\nshown: its first {parent}; the other {rest:,} addresses are free "
-            "(spare blocks named, free space hatched)"
-        )
+    parent, blocks, title = plan.map_blocks(whole=whole)
     return _address_map(
         parent,
         [b for b, _ in blocks],

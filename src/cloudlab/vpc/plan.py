@@ -33,6 +33,7 @@ traces and the widget read; each check is a function of its own.
 
 from __future__ import annotations
 
+import html
 import ipaddress
 import json
 import re
@@ -403,6 +404,77 @@ class NetworkPlan:
 
     # -------------------------------------------------------------- rendering
 
+    def summary(self) -> str:
+        """One paragraph: the blocks, how many addresses the subnets use, the NAT's cost."""
+        from cloudlab.vpc.prices import HOURS_PER_MONTH, PRICES, nat_costs
+
+        used = sum(s.cidr.num_addresses for s in self.subnets)
+        costs = nat_costs(len(self.azs), self.nat, gb_per_month=0)
+        nat = PRICES["nat-gateway"]
+        gateways = costs["gateways"]
+        money = (
+            f"{gateways} NAT gateway{'s' * (gateways != 1)}: about USD "
+            f"{costs['fixed_usd']:,.2f} per month before traffic (gateway + public IPv4 at "
+            f"{HOURS_PER_MONTH} h; plus USD {nat.usd_per_gb} per GB processed; prices read "
+            f"{nat.read})"
+            if gateways
+            else "no NAT gateway: private subnets have no IPv4 route to the internet"
+        )
+        v6 = (
+            f" + IPv6 {self.ipv6_cidr} (placeholder until AWS assigns the /56)"
+            if self.ipv6_cidr
+            else ""
+        )
+        return (
+            f"VPC {self.vpc_cidr}{v6}: {len(self.subnets)} subnets use {used:,} of "
+            f"{self.vpc_cidr.num_addresses:,} addresses. {money}."
+        )
+
+    def map_blocks(
+        self, *, whole: bool = False
+    ) -> tuple[IPv4Network, list[tuple[IPv4Network, str]], str]:
+        """What the plan's address map draws: (range shown, named blocks, title).
+
+        The blocks are the subnets and the reserved spare blocks, in address order. The
+        planner packs subnets from the start of the VPC, so when they fill less than a
+        quarter of it the range shown is the smallest block at the start that holds
+        them all (the title says how much lies free after it), unless ``whole`` is set.
+        Drawn by :func:`cloudlab.vpc.pictures.address_map` (matplotlib) and by the
+        book's live planner (:func:`cloudlab.net.addressmap.address_map_svg`).
+        """
+        blocks = [(s.cidr, s.name) for s in self.subnets]
+        blocks += [
+            (b, n)
+            for n, b in zip(self.spare_names, self.spare, strict=True)
+            if not n.startswith("free-")
+        ]
+        blocks.sort(key=lambda item: item[0].network_address)
+        vpc = self.vpc_cidr
+        used = sum(s.cidr.num_addresses for s in self.subnets)
+        head = (
+            f"{self.name}: {len(self.subnets)} subnets use {used:,} of the "
+            f"{vpc.num_addresses:,} addresses of VPC {vpc}"
+        )
+        parent = vpc
+        if not whole:
+            last = max(b.broadcast_address for b, _ in blocks)
+            for prefix in range(vpc.prefixlen, 33):
+                candidate = IPv4Network((vpc.network_address, prefix))
+                if last not in candidate:
+                    break
+                parent = candidate
+            if parent.num_addresses * 4 > vpc.num_addresses:
+                parent = vpc
+        if parent == vpc:
+            return parent, blocks, f"{head}\nspare blocks named, free space hatched"
+        rest = vpc.num_addresses - parent.num_addresses
+        return (
+            parent,
+            blocks,
+            f"{head}\nshown: its first {parent}; the other {rest:,} addresses are free "
+            "(spare blocks named, free space hatched)",
+        )
+
     def to_rows(self, *, spare: bool = True) -> list[dict[str, str]]:
         """One dictionary of display strings per subnet (then per spare block).
 
@@ -442,20 +514,39 @@ class NetworkPlan:
                 )
         return rows
 
-    def to_text(self, *, spare: bool = True) -> str:
-        """The plan as a plain-text table (what :meth:`to_rows` holds)."""
-        rows = self.to_rows(spare=spare)
+    def columns(self) -> list[tuple[str, str]]:
+        """The table's columns: (key in :meth:`to_rows`, title); IPv6 only when planned."""
         columns = [
             ("subnet", "subnet"),
             ("kind", "kind"),
             ("az", "AZ"),
             ("ipv4", "IPv4"),
             ("usable", "usable"),
+            ("ipv6", "IPv6"),
             ("route_table", "route table"),
             ("internet", "0.0.0.0/0 via"),
         ]
-        if self.ipv6_cidr is not None:
-            columns.insert(5, ("ipv6", "IPv6"))
+        return [c for c in columns if c[0] != "ipv6" or self.ipv6_cidr is not None]
+
+    def to_html(self, *, spare: bool = True) -> str:
+        """The plan as an HTML table, every cell escaped (what :meth:`to_rows` holds)."""
+        columns = self.columns()
+        head = "".join(
+            f'<th scope="col" style="text-align:left;padding-right:1em">{html.escape(t)}</th>'
+            for _, t in columns
+        )
+        body = "".join(
+            "<tr>"
+            + "".join(f"<td><code>{html.escape(row[key])}</code></td>" for key, _ in columns)
+            + "</tr>"
+            for row in self.to_rows(spare=spare)
+        )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+    def to_text(self, *, spare: bool = True) -> str:
+        """The plan as a plain-text table (what :meth:`to_rows` holds)."""
+        rows = self.to_rows(spare=spare)
+        columns = self.columns()
         widths = [max(len(title), *(len(r[key]) for r in rows)) for key, title in columns]
         lines = [
             f"VPC {self.name}: {self.vpc_cidr}"
@@ -1215,7 +1306,9 @@ def parse_tiers(text: str) -> list[Tier]:
     """Read tiers typed one per line as ``name kind size``.
 
     ``size`` is a host count (``500``) or a prefix (``/24``); commas may separate the
-    parts, and lines starting with ``#`` are ignored. Example::
+    parts, a semicolon may end a line (so that one line of text holds several tiers:
+    ``"public public /24; app private 1000"``), and lines starting with ``#`` are
+    ignored. Example::
 
         public  public   /24
         app     private  1000
@@ -1235,7 +1328,7 @@ def parse_tiers(text: str) -> list[Tier]:
         Naming the line that cannot be read.
     """
     tiers = []
-    for number, raw in enumerate(str(text).splitlines(), start=1):
+    for number, raw in enumerate(str(text).replace(";", "\n").splitlines(), start=1):
         line = raw.split("#", 1)[0].replace(",", " ").strip()
         if not line:
             continue

@@ -65,6 +65,7 @@ from typing import Any
 
 from cloudlab.checks import instance, one_line, show
 from cloudlab.net.addresses import Address, Network, classify, parse_address, parse_network
+from cloudlab.net.addresses import text as address_text
 from cloudlab.vpc.plan import NetworkPlan, RouteTablePlan, SubnetPlan
 
 __all__ = [
@@ -235,7 +236,7 @@ class RouteDecision:
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form (addresses and networks as text)."""
         return {
-            "destination": str(self.destination),
+            "destination": address_text(self.destination),
             "route": None if self.route is None else str(self.route.destination),
             "target": self.target,
             "dropped": self.dropped,
@@ -381,14 +382,14 @@ def lookup(routes: Iterable[object], destination: str | Address) -> RouteDecisio
             hit = False
         elif address in network:
             hit = True
-            note = f"contains {address} (/{network.prefixlen})"
+            note = f"contains {address_text(address)} (/{network.prefixlen})"
             if best is not None and network == best[0]:
                 note += ": the longest prefix, so it wins"
             else:
                 note += f": less specific than /{best[0].prefixlen}" if best else ""
         else:
             hit = False
-            note = f"does not contain {address}"
+            note = f"does not contain {address_text(address)}"
         candidates.append(
             Candidate(network, target, hit, best is not None and network == best[0], note)
         )
@@ -403,7 +404,7 @@ def lookup(routes: Iterable[object], destination: str | Address) -> RouteDecisio
     )
     if best is None:
         reason = (
-            f"no route: dropped. No {family} route in the table contains {address}"
+            f"no route: dropped. No {family} route in the table contains {address_text(address)}"
             f"{aside}; without a route (not even a default route "
             f"{'0.0.0.0/0' if address.version == 4 else '::/0'}) the packet has nowhere to go."
         )
@@ -411,11 +412,14 @@ def lookup(routes: Iterable[object], destination: str | Address) -> RouteDecisio
     winner = next(c for c in table if c.winner)
     hits = [c for c in table if c.matches]
     if len(hits) == 1:
-        why = f"{address} matches one route, {winner.destination} → {winner.target}{aside}."
+        why = (
+            f"{address_text(address)} matches one route, "
+            f"{winner.destination} → {winner.target}{aside}."
+        )
     else:
         ordered = sorted(hits, key=lambda c: -c.prefixlen)
         why = (
-            f"{address} matches {len(hits)} routes: {_route_list(ordered)}{aside}. "
+            f"{address_text(address)} matches {len(hits)} routes: {_route_list(ordered)}{aside}. "
             f"The longest prefix wins: /{winner.prefixlen} ({winner.destination}) is the most "
             f"specific, so it beats " + ", ".join(f"/{c.prefixlen}" for c in ordered[1:]) + "."
         )
@@ -559,7 +563,7 @@ class PathTrace:
         """JSON-friendly form."""
         return {
             "source": self.source,
-            "destination": str(self.destination),
+            "destination": address_text(self.destination),
             "outcome": self.outcome,
             "delivered_to": self.delivered_to,
             "exit": self.exit,
@@ -641,7 +645,7 @@ def trace(
         return tracer.finish(
             "dropped",
             f"{subnet.name} has no IPv6 addresses, so nothing in it can send an IPv6 "
-            f"packet to {address}: dropped.",
+            f"packet to {address_text(address)}: dropped.",
         )
     routes = [*tuple(table.routes), *extra_routes]
     where = f"subnet {subnet.name}"
@@ -652,7 +656,8 @@ def trace(
         tracer.record(where, table_name, decision)
         if decision.route is None:
             return tracer.finish(
-                "dropped", f"No IPv{address.version} route for {address} from {where}: dropped."
+                "dropped",
+                f"No IPv{address.version} route for {address_text(address)} from {where}: dropped.",
             )
         if kind == "nat":
             step = tracer.through_nat(decision.target or "", where)
@@ -722,7 +727,7 @@ class _Tracer:
             assert decision.route is not None  # a target came from a route
             return self.finish(
                 "dropped",
-                f"{self.address} matches {decision.route.destination} → blackhole in "
+                f"{address_text(self.address)} matches {decision.route.destination} → blackhole in "
                 f"{table_name}: dropped.",
                 via_nat=self.via_nat,
             )
@@ -746,7 +751,7 @@ class _Tracer:
         if holder is None:
             return self.finish(
                 "dropped",
-                f"{address} is inside the VPC's range but in no subnet (free space): "
+                f"{address_text(address)} is inside the VPC's range but in no subnet (free space): "
                 "nothing there receives it, dropped.",
                 via_nat=via_nat,
             )
@@ -765,8 +770,8 @@ class _Tracer:
         address, via_nat, notes = self.address, self.via_nat, self.notes
         if _outside_internet(address):
             notes.append(
-                f"{address} is a {classify(address).label} address: the internet does "
-                "not route it, so the packet would leave but never arrive."
+                f"{address_text(address)} is a {classify(address).label} address: the internet "
+                "does not route it, so the packet would leave but never arrive."
             )
         if address.version == 6:
             notes.append(

@@ -13,7 +13,6 @@ from matplotlib.figure import Figure
 
 from cloudlab.vpc.pictures import address_map, architecture_diagram
 from cloudlab.vpc.plan import NAT_MODES, NetworkPlan, parse_tiers, plan_network
-from cloudlab.vpc.prices import HOURS_PER_MONTH, PRICES, nat_costs
 from cloudlab.widgets.common import Calculator, cell, code, html_table, show_figure
 
 __all__ = ["DEFAULT_TIERS_TEXT", "VPCPlanner", "make_vpc_planner_ui", "plan_table_html"]
@@ -21,21 +20,11 @@ __all__ = ["DEFAULT_TIERS_TEXT", "VPCPlanner", "make_vpc_planner_ui", "plan_tabl
 #: What the tiers box starts with: one tier per line, ``name kind size``.
 DEFAULT_TIERS_TEXT = "public  public   /24\napp     private  1000\ndata    isolated /24"
 _AZ_LETTERS = "abcdef"
-_COLUMNS = (
-    ("subnet", "subnet"),
-    ("kind", "kind"),
-    ("az", "AZ"),
-    ("ipv4", "IPv4"),
-    ("usable", "usable"),
-    ("ipv6", "IPv6"),
-    ("route_table", "route table"),
-    ("internet", "0.0.0.0/0 via"),
-)
 
 
 def plan_table_html(plan: NetworkPlan) -> str:
     """The plan's rows (:meth:`NetworkPlan.to_rows`) as an escaped HTML table."""
-    columns = [c for c in _COLUMNS if c[0] != "ipv6" or plan.ipv6_cidr is not None]
+    columns = plan.columns()
     return html_table(
         ([cell(code(row[key])) for key, _ in columns] for row in plan.to_rows()),
         head=[title for _, title in columns],
@@ -43,27 +32,7 @@ def plan_table_html(plan: NetworkPlan) -> str:
 
 
 def _summary(plan: NetworkPlan) -> str:
-    used = sum(s.cidr.num_addresses for s in plan.subnets)
-    costs = nat_costs(len(plan.azs), plan.nat, gb_per_month=0)
-    nat = PRICES["nat-gateway"]
-    gateways = costs["gateways"]
-    money = (
-        f"{gateways} NAT gateway{'s' * (gateways != 1)}: about USD {costs['fixed_usd']:,.2f} "
-        f"per month before traffic (gateway + public IPv4 at {HOURS_PER_MONTH} h; "
-        f"plus USD {nat.usd_per_gb} per GB processed; prices read {nat.read})"
-        if gateways
-        else "no NAT gateway: private subnets have no IPv4 route to the internet"
-    )
-    return escape(
-        f"VPC {plan.vpc_cidr}"
-        + (
-            f" + IPv6 {plan.ipv6_cidr} (placeholder until AWS assigns the /56)"
-            if plan.ipv6_cidr
-            else ""
-        )
-        + f": {len(plan.subnets)} subnets use {used:,} of {plan.vpc_cidr.num_addresses:,} "
-        f"addresses. {money}."
-    )
+    return escape(plan.summary())
 
 
 class VPCPlanner(Calculator):

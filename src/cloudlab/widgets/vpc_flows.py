@@ -14,7 +14,6 @@ from typing import Any
 import ipywidgets as widgets
 
 from cloudlab.figures import ALLOW_GREEN, ERROR_RED, GREY_35, GREY_53, PALE_YELLOW
-from cloudlab.net.addresses import Address, parse_address
 from cloudlab.vpc.firewall import (
     BOOK_GROUPS,
     Check,
@@ -22,10 +21,16 @@ from cloudlab.vpc.firewall import (
     Flow,
     NetworkAcl,
     Verdict,
-    default_nacl,
     evaluate_flow,
-    nacl_rule,
-    web_nacl,
+)
+from cloudlab.vpc.flows import (
+    ENDPOINTS,
+    NACL_PRESETS,
+    book_plan,
+    endpoint,
+    first_subnet,
+    network_acls,
+    routing_note,
 )
 from cloudlab.vpc.routes import (
     PathTrace,
@@ -51,27 +56,6 @@ __all__ = [
 WIN_COLOUR = PALE_YELLOW
 ALLOW_COLOUR = ALLOW_GREEN
 DENY_COLOUR = ERROR_RED
-
-#: Stand-in internet clients (documentation addresses: RFC 5737, RFC 3849).
-INTERNET_CLIENT_V4 = "203.0.113.10"
-INTERNET_CLIENT_V6 = "2001:db8:ffff:ffff::10"
-
-#: Choices for the two ends of a flow.
-ENDPOINTS = ("internet client", "load balancer (sg-alb)", "app task (sg-app)", "other address")
-
-#: Network ACL presets for the load balancer's (public) subnets.
-NACL_PRESETS = (
-    "default network ACL (allow all)",
-    "web ACL with ephemeral return rules",
-    "web ACL without ephemeral return rules",
-)
-
-
-def book_plan() -> Any:
-    """The book's default plan, dual stack: ``plan_network(ipv6=True)``."""
-    from cloudlab.vpc.plan import plan_network
-
-    return plan_network(ipv6=True)
 
 
 def _badge(ok: bool, yes: str, no: str) -> str:
@@ -175,7 +159,7 @@ class RouteLookup(Calculator):
         names = [s.name for s in self.plan.subnets]
         if not names:
             raise ValueError("the plan has no subnets")
-        start = subnet if subnet in names else _first(self.plan, "private") or names[0]
+        start = subnet if subnet in names else first_subnet(self.plan, "private") or names[0]
         self.subnet = widgets.Dropdown(options=names, value=start, description="From subnet")
         self.destination = widgets.Text(
             value=destination or "198.51.100.7",
@@ -248,13 +232,6 @@ class RouteLookup(Calculator):
         )
 
 
-def _first(plan: Any, kind: str) -> str | None:
-    for subnet in plan.subnets:
-        if getattr(subnet, "kind", None) == kind or (kind == "public" and subnet.public):
-            return subnet.name
-    return None
-
-
 def make_route_lookup_ui(
     plan: Any = None, subnet: str | None = None, destination: str = ""
 ) -> RouteLookup:
@@ -280,69 +257,6 @@ def make_route_lookup_ui(
 
 
 # ------------------------------------------------------------------ flow checker
-
-
-def endpoint(plan: Any, choice: str, version: int = 4, other: str = "") -> Endpoint:
-    """The endpoint a flow-checker choice stands for, with an address from the plan.
-
-    Parameters
-    ----------
-    plan : NetworkPlan
-    choice : str
-        One of :data:`ENDPOINTS`.
-    version : {4, 6}
-        IP version of the flow.
-    other : str
-        The address, for ``"other address"``.
-
-    Returns
-    -------
-    Endpoint
-        The load balancer gets the 10th address of the first public subnet and group
-        ``sg-alb``; an app task the 10th address of the first private subnet and
-        ``sg-app``; an internet client a documentation address and no group; any other
-        address lies in whichever subnet of the plan holds it (or outside the VPC).
-
-    Raises
-    ------
-    ValueError
-        Unknown choice, unreadable address, or IPv6 asked of a plan without it.
-    """
-    if choice == "internet client":
-        address = INTERNET_CLIENT_V4 if version == 4 else INTERNET_CLIENT_V6
-        return Endpoint("internet client", parse_address(address))
-    if choice == "other address":
-        if not other.strip():
-            raise ValueError("type the other address (e.g. 192.0.2.50 or 10.0.14.20)")
-        found = parse_address(other)
-        holder = _holder(plan, found)
-        where = f"in {holder}" if holder else "outside the VPC"
-        return Endpoint(f"{found} ({where})", found, (), holder)
-    kinds = {
-        "load balancer (sg-alb)": ("public", "sg-alb"),
-        "app task (sg-app)": ("private", "sg-app"),
-    }
-    if choice not in kinds:
-        raise ValueError(f"{choice}: choose one of {', '.join(ENDPOINTS)}")
-    kind, group = kinds[choice]
-    name = _first(plan, kind)
-    if name is None:
-        raise ValueError(f"the plan has no {kind} subnet for the {choice.split(' (')[0]}")
-    subnet = next(s for s in plan.subnets if s.name == name)
-    block = subnet.cidr if version == 4 else subnet.ipv6_cidr
-    if block is None:
-        raise ValueError(
-            f"subnet {name} has no IPv6 CIDR: plan the VPC with IPv6 to try an IPv6 flow"
-        )
-    return Endpoint(choice.split(" (")[0], block[10], (group,), name)
-
-
-def _holder(plan: Any, address: Address) -> str | None:
-    for subnet in plan.subnets:
-        block = subnet.cidr if address.version == 4 else subnet.ipv6_cidr
-        if block is not None and block.version == address.version and address in block:
-            return subnet.name
-    return None
 
 
 def _checks_table(checks: tuple[Check, ...]) -> str:
@@ -503,32 +417,18 @@ class FlowChecker(Calculator):
         self.update()
 
     def _network_acls(self, destination: Endpoint) -> dict[str, NetworkAcl]:
-        ipv6 = self.plan.ipv6_cidr is not None
-        chosen = self.nacl.value
-        if chosen == NACL_PRESETS[0]:
-            public = default_nacl(ipv6=ipv6)
-        else:
-            public = web_nacl(self.plan.vpc_cidr, ephemeral=chosen == NACL_PRESETS[1])
-        nacls = {
-            s.name: (public if s.public else default_nacl(ipv6=ipv6)) for s in self.plan.subnets
-        }
-        if self.add_deny.value:
-            if destination.subnet is None:
-                raise ValueError(
-                    "the destination is outside the VPC: it has no network ACL of ours to "
-                    "add the rule to"
-                )
-            rule = nacl_rule(
+        deny = (
+            (
                 self.deny_number.value,
-                "deny",
+                self.deny_direction.value,
                 self.deny_protocol.value,
                 self.deny_ports.value,
                 self.deny_cidr.value,
             )
-            nacls[destination.subnet] = nacls[destination.subnet].with_rule(
-                self.deny_direction.value, rule
-            )
-        return nacls
+            if self.add_deny.value
+            else ()
+        )
+        return network_acls(self.plan, self.nacl.value, deny=deny, destination=destination)
 
     def update(self) -> None:
         """Show the address boxes "other address" needs, then recompute from the controls."""
@@ -570,26 +470,13 @@ class FlowChecker(Calculator):
     def _routing_note(self, src: Endpoint, dst: Endpoint) -> str:
         """What routing adds: the internet cannot reach a private subnet at all."""
         try:
-            if src.subnet is None and dst.subnet is not None:
-                report = inbound_from_internet(self.plan, dst.subnet)
-                reachable = (
-                    report.reachable_ipv4 if dst.address.version == 4 else report.reachable_ipv6
-                )
-                if not reachable:
-                    return (
-                        f"<div><b>Routing:</b> {_badge(False, '', 'no path')} even if every "
-                        f"firewall allowed it, {escape(report.summary)}</div>"
-                    )
-                return (
-                    f"<div><b>Routing:</b> {escape(dst.subnet)} is public: the internet gateway "
-                    "delivers to resources there that have a public address.</div>"
-                )
-            if src.subnet is not None:
-                path = trace(self.plan, src.subnet, dst.address)
-                return f"<div><b>Routing:</b> {escape(path.summary)}</div>"
+            path, note = routing_note(self.plan, src, dst)
         except ValueError as problem:  # pragma: no cover - endpoints come from the plan
             return error_html(str(problem))
-        return ""
+        if path is None:
+            return ""
+        badge = f"{_badge(False, '', 'no path')} " if src.subnet is None and not path else ""
+        return f"<div><b>Routing:</b> {badge}{escape(note)}</div>"
 
 
 def make_flow_checker_ui(

@@ -1,0 +1,374 @@
+"""The address map as data and as SVG: where each subnet sits inside its parent network.
+
+One home for what the address maps share: the palette, when a second row zooms in on
+the subnets, the alt text written from the data, and :func:`address_map_svg`, which
+draws the map as an SVG string with the standard library only (the book's live
+calculators run it in the browser, where there is no matplotlib). The matplotlib
+figure of the same map is :func:`cloudlab.net.pictures.address_map`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+from cloudlab import palette
+from cloudlab.net.addresses import Network, parse_network, text
+from cloudlab.net.subnets import free_blocks
+
+__all__ = [
+    "FREE_COLOUR",
+    "PALETTE",
+    "ZOOM_BELOW",
+    "MapLayout",
+    "MapRow",
+    "address_map_alt",
+    "address_map_layout",
+    "address_map_svg",
+    "mark_text",
+]
+
+#: The palette's colours in turn; the light ones get dark text (cloudlab.palette).
+PALETTE = palette.PALETTE
+DARK_TEXT = palette.LIGHT
+FREE_COLOUR = palette.GREY_95
+#: Below this share of the parent, the subnets also get a zoomed row of their own.
+ZOOM_BELOW = 0.05
+
+
+def common_start(texts: Sequence[str]) -> str:
+    """Longest common beginning of several strings, cut back to a separator."""
+    if len(texts) < 2:
+        return ""
+    first, last = min(texts), max(texts)
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    cut = max(first.rfind(".", 0, n), first.rfind(":", 0, n))
+    return first[: cut + 1] if cut >= 0 else ""
+
+
+def _used(nets: Sequence[Network]) -> int:
+    """Addresses the nets cover, overlaps counted once."""
+    return sum(s.num_addresses for s in ipaddress.collapse_addresses(nets)) if nets else 0  # type: ignore[type-var,misc]
+
+
+def address_map_alt(
+    net: Network, nets: Sequence[Network], names: Sequence[str], used: int | None = None
+) -> str:
+    """The address map's alt text: the parent, each subnet in order, and the share used."""
+    if len(names) != len(nets):
+        raise ValueError(f"got {len(names)} labels for {len(nets)} subnets")
+    share = (_used(nets) if used is None else used) / net.num_addresses
+    listed = [
+        f"{name} {text(sub)}" if name else text(sub)
+        for sub, name in zip(nets[:8], names[:8], strict=True)
+    ]
+    shown = ", ".join(listed) + (f" and {len(nets) - 8} more" if len(nets) > 8 else "")
+    part = f"{share:.1%}" if share >= 0.001 else "less than 0.1%"
+    subnets = f"{len(nets)} subnet{'s' if len(nets) != 1 else ''}"
+    return (
+        f"Address map of {text(net)} ({net.num_addresses:,} addresses) from "
+        f"{text(net.network_address)} to {text(net.broadcast_address)}: {subnets}"
+        + (f" ({shown})" if nets else "")
+        + f", {part} allocated, the rest free."
+    )
+
+
+@dataclass(frozen=True)
+class MapRow:
+    """One bar of an address map.
+
+    Attributes
+    ----------
+    start : int
+        The first address the bar spans, as an integer.
+    span : int
+        How many addresses the bar spans.
+    blocks : tuple of (network, label, colour)
+        The subnets drawn on the bar.
+    free : tuple of network
+        Free space drawn on the bar.
+    first, last : str
+        The addresses written under the bar's two ends.
+    mark : tuple of float or None
+        On the top row of a zoomed map: where the zoomed subnets lie, as shares
+        ``(x, width)`` of the bar.
+    """
+
+    start: int
+    span: int
+    blocks: tuple[tuple[Network, str, str], ...]
+    free: tuple[Network, ...]
+    first: str
+    last: str
+    mark: tuple[float, float] | None = None
+
+
+def _checked(
+    parent: str | Network, subnets: Sequence[str | Network], labels: Sequence[str] | None
+) -> tuple[Network, list[Network], list[str]]:
+    net = parse_network(parent)
+    nets = [parse_network(s) for s in subnets]
+    for sub in nets:
+        if sub.version != net.version or not sub.subnet_of(net):  # type: ignore[arg-type]
+            raise ValueError(f"{text(sub)} is not inside {text(net)}")
+    names = [""] * len(nets) if labels is None else [str(x) for x in labels]
+    if len(names) != len(nets):
+        raise ValueError(f"got {len(names)} labels for {len(nets)} subnets")
+    return net, nets, names
+
+
+@dataclass(frozen=True)
+class MapLayout:
+    """What an address map shows, whoever draws it (SVG here, matplotlib in pictures).
+
+    Attributes
+    ----------
+    net : network
+        The parent.
+    rows : tuple of MapRow
+        One bar spanning the parent; when the subnets cover less than
+        :data:`ZOOM_BELOW` of it, that bar only marks where they lie and a second bar
+        spans them.
+    share : float
+        The share of the parent the subnets use.
+    title : str
+        The line(s) above the map.
+    alt : str
+        :func:`address_map_alt`.
+    """
+
+    net: Network
+    rows: tuple[MapRow, ...]
+    share: float
+    title: str
+    alt: str
+
+    @property
+    def zoomed(self) -> bool:
+        """The map has a second, zoomed bar."""
+        return len(self.rows) > 1
+
+
+def address_map_layout(
+    parent: str | Network,
+    subnets: Sequence[str | Network],
+    labels: Sequence[str] | None = None,
+    title: str | None = None,
+) -> MapLayout:
+    """Lay out an address map: its bars, its title and its alt text.
+
+    Raises
+    ------
+    ValueError
+        If a subnet is not inside ``parent`` or ``labels`` does not match ``subnets``.
+    """
+    net, nets, names = _checked(parent, subnets, labels)
+    blocks = tuple(
+        (s, n, PALETTE[i % len(PALETTE)]) for i, (s, n) in enumerate(zip(nets, names, strict=True))
+    )
+    start = int(net.network_address)
+    used = _used(nets)
+    share = used / net.num_addresses
+    if title is None:
+        title = f"{text(net)}: {used:,} of {net.num_addresses:,} addresses in {len(nets)} subnets"
+        if share < 0.001:
+            title = f"{text(net)}: {len(nets)} subnets of {net.num_addresses:,} addresses"
+    alt = address_map_alt(net, nets, names, used)
+    ends = (text(net.network_address), text(net.broadcast_address))
+    if not nets or share >= ZOOM_BELOW:
+        free = tuple(free_blocks(net, nets))
+        row = MapRow(start, net.num_addresses, blocks, free, *ends)
+        return MapLayout(net, (row,), share, title, alt)
+    low = min(int(s.network_address) for s in nets)
+    high = max(int(s.broadcast_address) for s in nets)
+    x0 = (low - start) / net.num_addresses
+    width = max((high + 1 - low) / net.num_addresses, 0.004)
+    top = MapRow(start, net.num_addresses, (), (), *ends, mark=(min(x0, 1 - width), width))
+    make = ipaddress.IPv4Address if net.version == 4 else ipaddress.IPv6Address
+    inner = tuple(_gaps(nets, low, high, make))
+    bottom = MapRow(low, high + 1 - low, blocks, inner, text(make(low)), text(make(high)))
+    return MapLayout(net, (top, bottom), share, title, alt)
+
+
+def _gaps(nets: Sequence[Network], low: int, high: int, make: type) -> list[Network]:
+    """The free blocks between ``low`` and ``high`` (integers) that no net covers."""
+    gaps: list[Network] = []
+    cursor = low
+    for sub in sorted(nets, key=lambda n: int(n.network_address)):
+        start = int(sub.network_address)
+        if start > cursor:
+            gaps += ipaddress.summarize_address_range(make(cursor), make(start - 1))
+        cursor = max(cursor, int(sub.broadcast_address) + 1)
+    if cursor <= high:
+        gaps += ipaddress.summarize_address_range(make(cursor), make(high))
+    return gaps
+
+
+def mark_text(layout: MapLayout) -> str:
+    """The words on a zoomed map's top bar: how small a part of the parent is shown."""
+    share = layout.share
+    part = f"{share:.1%}" if share >= 0.001 else f"1/{round(1 / share):,}"
+    return f"the subnets below are the orange mark: {part} of {text(layout.net)}"
+
+
+# ----------------------------------------------------------------------- SVG
+
+_WIDTH = 900
+_SIDE = 4
+_BAR = 44
+_CHAR = 6.6  # width of one character of the 11 px labels, roughly
+_TITLE = 22
+_HATCH = 7  # pixels between the hatch lines of free space
+
+
+def _fits(label: str, width: float) -> bool:
+    return width > max(len(line) for line in label.split("\n")) * _CHAR + 6
+
+
+def _label(x: float, y: float, width: float, lines: Sequence[str], colour: str) -> str:
+    middle = x + width / 2
+    if len(lines) == 1:
+        return (
+            f'<text x="{middle:.1f}" y="{y + _BAR / 2 + 4:.1f}" fill="{colour}">'
+            f"{escape(lines[0])}</text>"
+        )
+    return (
+        f'<text x="{middle:.1f}" y="{y + _BAR / 2 - 3:.1f}" fill="{colour}">'
+        f'<tspan x="{middle:.1f}">{escape(lines[0])}</tspan>'
+        f'<tspan x="{middle:.1f}" dy="13">{escape(lines[1])}</tspan></text>'
+    )
+
+
+def _free_svg(x: float, y: float, width: float) -> str:
+    """Free space: light grey, hatched with 45-degree lines that fit inside it (no ids)."""
+    lines = max(0, int((width - _BAR) // _HATCH) + 1) if width >= _BAR else 0
+    step = f"l{_BAR} -{_BAR}m-{_BAR - _HATCH} {_BAR}"
+    hatch = (
+        f'<path d="M{x:.1f} {y + _BAR}{step * lines}" stroke="{palette.GREY_69}" '
+        'stroke-width="0.7" fill="none"/>'
+        if lines
+        else ""
+    )
+    return (
+        f'<rect x="{x:.2f}" y="{y}" width="{width:.2f}" height="{_BAR}" fill="{FREE_COLOUR}" '
+        f'stroke="{palette.GREY_60}" stroke-width="0.6"/>' + hatch
+    )
+
+
+def _row_svg(row: MapRow, y: float) -> list[str]:
+    inner = _WIDTH - 2 * _SIDE
+    parts = []
+
+    def place(net: Network) -> tuple[float, float]:
+        x = _SIDE + (int(net.network_address) - row.start) / row.span * inner
+        return x, net.num_addresses / row.span * inner
+
+    for net in row.free:
+        x, width = place(net)
+        parts.append(_free_svg(x, y, width))
+        for option in (f"free\n{text(net)}", "free"):
+            if _fits(option, width):
+                parts.append(_label(x, y, width, option.split("\n"), palette.GREY_27))
+                break
+    starts = [text(net.network_address) for net, _, _ in row.blocks]  # written once each
+    common = common_start(starts)
+    for (net, name, colour), start in zip(row.blocks, starts, strict=True):
+        x, width = place(net)
+        width = max(width, 1.5)  # keep tiny blocks visible
+        cidr = f"{start}/{net.prefixlen}"
+        parts.append(
+            f'<rect x="{x:.2f}" y="{y}" width="{width:.2f}" height="{_BAR}" fill="{colour}" '
+            f'stroke="white" stroke-width="1"><title>{escape(f"{name} {cidr}".strip())}'
+            "</title></rect>"
+        )
+        tail = "…" + start[len(common) :]
+        short = f"{tail}/{net.prefixlen}"
+        options = [f"{name}\n{cidr}", f"{name}\n{short}", name] if name else []
+        options += [cidr, short] + ([tail] if len(tail) > 1 else [])
+        ink = palette.GREY_13 if colour in DARK_TEXT else "white"
+        for option in options:
+            if _fits(option, width):
+                parts.append(_label(x, y, width, option.split("\n"), ink))
+                break
+    if row.mark is not None:
+        x, width = row.mark
+        parts.append(
+            f'<rect x="{_SIDE + x * inner:.2f}" y="{y - 3}" width="{max(width * inner, 3):.2f}" '
+            f'height="{_BAR + 6}" fill="{palette.VERMILION}"/>'
+        )
+    ink_ends = palette.GREY_20
+    parts.append(
+        f'<text x="{_SIDE}" y="{y + _BAR + 14}" text-anchor="start" fill="{ink_ends}">'
+        f"{escape(row.first)}</text>"
+        f'<text x="{_WIDTH - _SIDE}" y="{y + _BAR + 14}" text-anchor="end" fill="{ink_ends}">'
+        f"{escape(row.last)}</text>"
+    )
+    return parts
+
+
+def address_map_svg(
+    parent: str | Network,
+    subnets: Sequence[str | Network],
+    *,
+    labels: Sequence[str] | None = None,
+    title: str | None = None,
+) -> str:
+    """Draw where each subnet sits in its parent network, as an SVG element (a string).
+
+    The same map as :func:`cloudlab.net.pictures.address_map`, drawn without
+    matplotlib: subnets coloured in turn (named when there is room; each has a
+    tooltip), free space hatched, and a second, zoomed bar when the
+    subnets cover less than 5 % of the parent. The element has ``role="img"`` and an
+    ``aria-label`` with :func:`address_map_alt`, so screen readers read the map's data.
+
+    Parameters
+    ----------
+    parent : str or network
+    subnets : sequence of str or network
+        Subnets inside ``parent``.
+    labels : sequence of str, optional
+        A name per subnet.
+    title : str, optional
+        The line above the map; by default the parent and how much of it is used.
+
+    Returns
+    -------
+    str
+        ``<svg ...>...</svg>``, scaling to the width of its container.
+
+    Raises
+    ------
+    ValueError
+        If a subnet is not inside ``parent`` or ``labels`` does not match ``subnets``.
+    """
+    layout = address_map_layout(parent, subnets, labels, title)
+    lines = layout.title.split("\n")
+    height = _TITLE * len(lines) + len(layout.rows) * (_BAR + 34)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="cl-address-map" role="img" '
+        f'viewBox="0 0 {_WIDTH} {height}" width="100%" '
+        f'aria-label="{escape(layout.alt)}" '
+        'font-family="sans-serif" font-size="11" text-anchor="middle">'
+    ]
+    for i, line in enumerate(lines):
+        parts.append(
+            f'<text x="{_WIDTH / 2}" y="{15 + i * _TITLE}" font-size="13" fill="{palette.GREY_13}">'
+            f"{escape(line)}</text>"
+        )
+    y = _TITLE * len(lines) + 4
+    for row in layout.rows:
+        if row.mark is not None:
+            parts.append(_free_svg(_SIDE, y, _WIDTH - 2 * _SIDE))
+        parts += _row_svg(row, y)
+        if row.mark is not None:
+            parts.append(
+                f'<text x="{_WIDTH / 2}" y="{y + _BAR / 2 + 4}" fill="{palette.GREY_20}">'
+                f"{escape(mark_text(layout))}</text>"
+            )
+        y += _BAR + 34
+    parts.append("</svg>")
+    return "".join(parts)
