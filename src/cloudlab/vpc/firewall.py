@@ -790,6 +790,38 @@ def _nacl_for(
     return instance("nacls", nacls.get(subnet, default_nacl()), NetworkAcl)
 
 
+@dataclass(frozen=True)
+class _Firewall:
+    """One firewall on a packet's path; :meth:`check` records what it decided."""
+
+    key: str
+    layer: str
+    direction: str
+
+    def check(
+        self,
+        where: str,
+        explanation: str,
+        *,
+        applies: bool = True,
+        allowed: bool = True,
+        matched: SecurityGroupRule | NaclRule | None = None,
+        rule: str | None = None,
+    ) -> Check:
+        """Its :class:`Check`: by default it is on the path, allows, and names no rule."""
+        return Check(
+            key=self.key,
+            layer=self.layer,
+            direction=self.direction,
+            where=where,
+            applies=applies,
+            allowed=allowed,
+            matched=matched,
+            rule=rule,
+            explanation=explanation,
+        )
+
+
 def _sg_check(
     key: str,
     end: Endpoint,
@@ -799,18 +831,13 @@ def _sg_check(
     port: int | None,
     groups: dict[str, SecurityGroup],
 ) -> Check:
+    firewall = _Firewall(key, "security group", direction)
     if not end.groups:
-        return Check(
-            key=key,
-            layer="security group",
-            direction=direction,
-            where="none",
-            applies=False,
-            allowed=True,
-            matched=None,
-            rule=None,
-            explanation=f"{end.name} is outside the VPC or has no security group of ours: "
+        return firewall.check(
+            "none",
+            f"{end.name} is outside the VPC or has no security group of ours: "
             f"no {direction} security group applies.",
+            applies=False,
         )
     missing = [g for g in end.groups if g not in groups]
     if missing:
@@ -826,30 +853,18 @@ def _sg_check(
                     why = f"{other.name} is a member of {rule.peer}"
                 else:
                     why = f"{address_text(other.address)} is inside {rule.peer}"
-                return Check(
-                    key=key,
-                    layer="security group",
-                    direction=direction,
-                    where=names,
-                    applies=True,
-                    allowed=True,
+                said = rule.text(direction)
+                return firewall.check(
+                    names,
+                    f"Allowed by {name}'s {direction} rule '{said}': {why}.",
                     matched=rule,
-                    rule=f"{name} {direction}: {rule.text(direction)}",
-                    explanation=(
-                        f"Allowed by {name}'s {direction} rule '{rule.text(direction)}': {why}."
-                    ),
+                    rule=f"{name} {direction}: {said}",
                 )
-    return Check(
-        key=key,
-        layer="security group",
-        direction=direction,
-        where=names,
-        applies=True,
-        allowed=False,
-        matched=None,
-        rule=None,
-        explanation=f"Denied: no {direction} rule of {names} allows {what} {peer_word} {other}. A "
+    return firewall.check(
+        names,
+        f"Denied: no {direction} rule of {names} allows {what} {peer_word} {other}. A "
         "security group has only allow rules, so whatever no rule allows is dropped.",
+        allowed=False,
     )
 
 
@@ -863,31 +878,18 @@ def _nacl_check(
     port: int | None,
     peer: Address,
 ) -> Check:
+    firewall = _Firewall(key, "network ACL", direction)
     if nacl is None:
-        return Check(
-            key=key,
-            layer="network ACL",
-            direction=direction,
-            where="none",
-            applies=False,
-            allowed=True,
-            matched=None,
-            rule=None,
-            explanation="This end is outside the VPC: no network ACL of ours.",
+        return firewall.check(
+            "none", "This end is outside the VPC: no network ACL of ours.", applies=False
         )
     where = f"{nacl.name} (subnet {subnet})"
     if same_subnet:
-        return Check(
-            key=key,
-            layer="network ACL",
-            direction=direction,
-            where=where,
-            applies=False,
-            allowed=True,
-            matched=None,
-            rule=None,
-            explanation="Both ends are in the same subnet: the packet never crosses the subnet's "
+        return firewall.check(
+            where,
+            "Both ends are in the same subnet: the packet never crosses the subnet's "
             "edge, so its network ACL does not see it.",
+            applies=False,
         )
     rule = nacl.evaluate(direction, protocol, port, peer)
     allowed = rule.action == "allow"
@@ -926,56 +928,28 @@ def _nacl_check(
             f"{subnet}, {rule.text(direction)}: the lowest-numbered rule that "
             f"matches{earlier}{overruled}."
         )
-    return Check(
-        key=key,
-        layer="network ACL",
-        direction=direction,
-        where=where,
-        applies=True,
-        allowed=allowed,
-        matched=rule,
-        rule=rule.text(direction),
-        explanation=explanation,
+    return firewall.check(
+        where, explanation, allowed=allowed, matched=rule, rule=rule.text(direction)
     )
 
 
 def _stateful(key: str, end: Endpoint, request_ok: bool) -> Check:
     direction = "outbound" if key == "destination-sg" else "inbound"
+    firewall = _Firewall(key, "security group", direction)
     if not end.groups:
-        return Check(
-            key=key,
-            layer="security group",
-            direction=direction,
-            where="none",
-            applies=False,
-            allowed=True,
-            matched=None,
-            rule=None,
-            explanation=f"{end.name} has no security group of ours.",
-        )
+        return firewall.check("none", f"{end.name} has no security group of ours.", applies=False)
+    where = ", ".join(end.groups)
     if not request_ok:
-        return Check(
-            key=key,
-            layer="security group",
-            direction=direction,
-            where=", ".join(end.groups),
-            applies=True,
+        return firewall.check(
+            where,
+            "No connection was made, so there is no reply to let through.",
             allowed=False,
-            matched=None,
-            rule=None,
-            explanation="No connection was made, so there is no reply to let through.",
         )
-    return Check(
-        key=key,
-        layer="security group",
-        direction=direction,
-        where=", ".join(end.groups),
-        applies=True,
-        allowed=True,
-        matched=None,
-        rule="stateful: reply to an allowed connection",
-        explanation="Security groups are stateful: the reply to a connection they allowed passes "
+    return firewall.check(
+        where,
+        "Security groups are stateful: the reply to a connection they allowed passes "
         "automatically, whatever the rules for this direction say.",
+        rule="stateful: reply to an allowed connection",
     )
 
 
@@ -1018,56 +992,34 @@ def evaluate_flow(
     known = _groups(groups)
     src, dst = flow.source, flow.destination
     same = src.subnet is not None and src.subnet == dst.subnet
-    src_nacl = _nacl_for(src.subnet, nacls)
-    dst_nacl = _nacl_for(dst.subnet, nacls)
+    acls = {"source": _nacl_for(src.subnet, nacls), "destination": _nacl_for(dst.subnet, nacls)}
+
+    def nacl(side: str, direction: str, packet: Flow) -> Check:
+        """The network ACL of the ``side`` end's subnet, meeting ``packet``."""
+        end, peer = (src, dst) if side == "source" else (dst, src)
+        return _nacl_check(
+            f"{side}-nacl",
+            acls[side],
+            end.subnet,
+            same,
+            direction,
+            packet.protocol,
+            packet.port,
+            peer.address,
+        )
+
     checks = (
         _sg_check("source-sg", src, dst, "outbound", flow.protocol, flow.port, known),
-        _nacl_check(
-            "source-nacl",
-            src_nacl,
-            src.subnet,
-            same,
-            "outbound",
-            flow.protocol,
-            flow.port,
-            dst.address,
-        ),
-        _nacl_check(
-            "destination-nacl",
-            dst_nacl,
-            dst.subnet,
-            same,
-            "inbound",
-            flow.protocol,
-            flow.port,
-            src.address,
-        ),
+        nacl("source", "outbound", flow),
+        nacl("destination", "inbound", flow),
         _sg_check("destination-sg", dst, src, "inbound", flow.protocol, flow.port, known),
     )
     allowed = all(c.allowed for c in checks)
     back = flow.reversed()
     return_checks = (
         _stateful("destination-sg", dst, allowed),
-        _nacl_check(
-            "destination-nacl",
-            dst_nacl,
-            dst.subnet,
-            same,
-            "outbound",
-            back.protocol,
-            back.port,
-            src.address,
-        ),
-        _nacl_check(
-            "source-nacl",
-            src_nacl,
-            src.subnet,
-            same,
-            "inbound",
-            back.protocol,
-            back.port,
-            dst.address,
-        ),
+        nacl("destination", "outbound", back),
+        nacl("source", "inbound", back),
         _stateful("source-sg", src, allowed),
     )
     return_allowed = allowed and all(c.allowed for c in return_checks)
