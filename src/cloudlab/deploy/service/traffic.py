@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from cloudlab.aws.session import Connection
 from cloudlab.deploy.service.spec import (
@@ -25,7 +26,11 @@ def listener_weights(conn: Connection, d: Deployment) -> dict[str, int]:
     """The listener's weights as AWS reports them: colour → weight."""
     _need(d.listener_arn, "the listener", "create_listener")
     elb = conn.client("elbv2")
-    listener = elb.describe_listeners(ListenerArns=[d.listener_arn])["Listeners"][0]
+    return weights_of(elb.describe_listeners(ListenerArns=[d.listener_arn])["Listeners"][0], d)
+
+
+def weights_of(listener: dict[str, Any], d: Deployment) -> dict[str, int]:
+    """The weights in a listener ``describe_listeners`` returned: colour → weight."""
     colors = {arn: c for c, arn in d.target_group_arns.items()}
     weights: dict[str, int] = {}
     for action in listener.get("DefaultActions", []):
