@@ -12,7 +12,7 @@ from typing import Any
 
 from cloudlab.aws.session import Connection
 from cloudlab.vpc.build.spec import APP_PORT, BuiltNetwork, SecurityRule, security_group_rules
-from cloudlab.vpc.plan import NetworkPlan
+from cloudlab.vpc.plan import NetworkPlan, RouteTablePlan, SubnetPlan
 
 # ----------------------------------------------------------------- describe, verify
 
@@ -172,69 +172,67 @@ def _describe_security_groups(ec2: Any, built: BuiltNetwork, seen: DescribedNetw
             }
 
 
-#: What :func:`describe` reads, one reader per kind of resource, in this order.
-_READERS: tuple[Callable[[Any, BuiltNetwork, DescribedNetwork], None], ...] = (
-    _describe_vpc,
-    _describe_subnets,
-    _describe_route_tables,
-    _describe_gateways,
-    _describe_security_groups,
-)
+def _placed(plan: NetworkPlan, described: DescribedNetwork) -> NetworkPlan:
+    """The plan with its IPv6 blocks inside the /56 AWS gave the VPC (if it gave a /56)."""
+    if (
+        plan.ipv6_cidr is not None
+        and described.ipv6_cidr is not None
+        and ipaddress.ip_network(described.ipv6_cidr).prefixlen == 56
+    ):
+        return plan.with_ipv6(described.ipv6_cidr)
+    return plan
 
 
-def describe(conn: Connection, built: BuiltNetwork) -> DescribedNetwork:
-    """Read back everything a build created (describe_* calls only).
+@dataclass(frozen=True)
+class _Expected:
+    """What :func:`verify` compares with: the plan, that plan in the real /56, the app port."""
 
-    Returns
-    -------
-    DescribedNetwork
-    """
-    seen = DescribedNetwork()
-    if not built.vpc_id:
-        return seen
-    ec2 = conn.client("ec2")
-    for read in _READERS:
-        read(ec2, built, seen)
-    return seen
+    plan: NetworkPlan
+    placed: NetworkPlan
+    app_port: int
 
 
-def _verify_vpc(plan: NetworkPlan, described: DescribedNetwork) -> tuple[NetworkPlan, list[str]]:
-    """The VPC's blocks and DNS hostnames; also the plan with its IPv6 placed in the real /56."""
+def _check_vpc(want: _Expected, seen: DescribedNetwork) -> list[str]:
+    """The VPC's blocks and DNS hostnames."""
+    plan = want.plan
     out: list[str] = []
-    if described.vpc_cidr != str(plan.vpc_cidr):
-        out.append(f"VPC block is {described.vpc_cidr}, planned {plan.vpc_cidr}")
-    expected = plan
+    if seen.vpc_cidr != str(plan.vpc_cidr):
+        out.append(f"VPC block is {seen.vpc_cidr}, planned {plan.vpc_cidr}")
     if plan.ipv6_cidr is not None:
-        if described.ipv6_cidr is None:
+        if seen.ipv6_cidr is None:
             out.append("the VPC has no IPv6 block, but the plan asks for an Amazon-provided /56")
-        elif ipaddress.ip_network(described.ipv6_cidr).prefixlen != 56:
-            out.append(f"the VPC's IPv6 block {described.ipv6_cidr} is not a /56")
-        else:
-            expected = plan.with_ipv6(described.ipv6_cidr)
-    elif described.ipv6_cidr is not None:
-        out.append(f"the VPC has IPv6 {described.ipv6_cidr}, but the plan is IPv4 only")
-    if described.dns_hostnames is not True:
+        elif ipaddress.ip_network(seen.ipv6_cidr).prefixlen != 56:
+            out.append(f"the VPC's IPv6 block {seen.ipv6_cidr} is not a /56")
+    elif seen.ipv6_cidr is not None:
+        out.append(f"the VPC has IPv6 {seen.ipv6_cidr}, but the plan is IPv4 only")
+    if seen.dns_hostnames is not True:
         out.append("DNS hostnames are off in the VPC")
-    return expected, out
+    return out
 
 
-def _verify_subnets(plan: NetworkPlan, expected: NetworkPlan, seen: DescribedNetwork) -> list[str]:
-    """Every subnet's blocks and AZ, distinct zones per letter, each tier across every AZ."""
+def _planned_subnets(want: _Expected) -> dict[str, SubnetPlan]:
+    return {s.name: s for s in want.placed.subnets}
+
+
+def _check_subnet(name: str, got: dict[str, Any], s: SubnetPlan) -> list[str]:
     out: list[str] = []
-    for s in expected.subnets:
-        got = seen.subnets.get(s.name)
-        if got is None:
-            out.append(f"subnet {s.name} is missing")
-            continue
-        if got["cidr"] != str(s.cidr):
-            out.append(f"subnet {s.name} is {got['cidr']}, planned {s.cidr}")
-        if got["az"] != s.az:
-            out.append(f"subnet {s.name} is in AZ {got['az']}, planned {s.az}")
-        want6 = None if s.ipv6_cidr is None else str(s.ipv6_cidr)
-        if got["ipv6_cidr"] != want6:
-            out.append(f"subnet {s.name} has IPv6 {got['ipv6_cidr']}, planned {want6}")
-    for name in sorted(set(seen.subnets) - {s.name for s in plan.subnets}):
-        out.append(f"subnet {name} exists but is not in the plan")
+    if got["cidr"] != str(s.cidr):
+        out.append(f"subnet {name} is {got['cidr']}, planned {s.cidr}")
+    if got["az"] != s.az:
+        out.append(f"subnet {name} is in AZ {got['az']}, planned {s.az}")
+    want6 = None if s.ipv6_cidr is None else str(s.ipv6_cidr)
+    if got["ipv6_cidr"] != want6:
+        out.append(f"subnet {name} has IPv6 {got['ipv6_cidr']}, planned {want6}")
+    return out
+
+
+def _check_subnet_spread(want: _Expected, seen: DescribedNetwork) -> list[str]:
+    """No unplanned subnet, distinct zones per AZ letter, each tier across every AZ."""
+    plan = want.plan
+    out = [
+        f"subnet {name} exists but is not in the plan"
+        for name in sorted(set(seen.subnets) - {s.name for s in plan.subnets})
+    ]
     zones: dict[str, set[str]] = {}
     for got in seen.subnets.values():
         zones.setdefault(got["az"], set()).add(got["zone"])
@@ -253,77 +251,168 @@ def _verify_subnets(plan: NetworkPlan, expected: NetworkPlan, seen: DescribedNet
     return out
 
 
-def _verify_route_tables(expected: NetworkPlan, seen: DescribedNetwork) -> list[str]:
-    """Every route table's routes and associations."""
+def _planned_route_tables(want: _Expected) -> dict[str, RouteTablePlan]:
+    return {t.name: t for t in want.placed.route_tables}
+
+
+def _check_route_table(name: str, got: dict[str, Any], table: RouteTablePlan) -> list[str]:
     out: list[str] = []
-    for table in expected.route_tables:
-        got = seen.route_tables.get(table.name)
-        if got is None:
-            out.append(f"route table {table.name} is missing")
-            continue
-        want = sorted((str(r.destination), r.target) for r in table.routes)
-        if got["routes"] != want:
-            missing = sorted(set(want) - set(got["routes"]))
-            extra = sorted(set(got["routes"]) - set(want))
-            out.append(
-                f"route table {table.name}: "
-                + "; ".join(
-                    [f"missing {d} → {t}" for d, t in missing]
-                    + [f"unplanned {d} → {t}" for d, t in extra]
-                )
+    wanted = sorted((str(r.destination), r.target) for r in table.routes)
+    if got["routes"] != wanted:
+        missing = sorted(set(wanted) - set(got["routes"]))
+        extra = sorted(set(got["routes"]) - set(wanted))
+        out.append(
+            f"route table {name}: "
+            + "; ".join(
+                [f"missing {d} → {t}" for d, t in missing]
+                + [f"unplanned {d} → {t}" for d, t in extra]
             )
-        if got["subnets"] != sorted(table.subnets):
-            out.append(
-                f"route table {table.name} is associated with "
-                f"{', '.join(got['subnets']) or 'nothing'}, "
-                f"planned {', '.join(sorted(table.subnets))}"
-            )
+        )
+    if got["subnets"] != sorted(table.subnets):
+        out.append(
+            f"route table {name} is associated with "
+            f"{', '.join(got['subnets']) or 'nothing'}, "
+            f"planned {', '.join(sorted(table.subnets))}"
+        )
     return out
 
 
-def _verify_gateways(plan: NetworkPlan, seen: DescribedNetwork) -> list[str]:
-    """The NAT gateways' subnets and state, the internet and egress-only gateways."""
+def _planned_nat_gateways(want: _Expected) -> dict[str, str]:
+    """AZ letter → the name of the subnet its NAT gateway belongs in."""
+    return {az: want.plan.nat_subnet(az).name for az in want.plan.nat_azs}
+
+
+def _check_nat_gateway(az: str, got: dict[str, Any], subnet: str) -> list[str]:
     out: list[str] = []
-    for az in plan.nat_azs:
-        got = seen.nat_gateways.get(az)
-        if got is None:
-            out.append(f"the NAT gateway of AZ {az} is missing")
-            continue
-        if got["subnet"] != plan.nat_subnet(az).name:
-            out.append(
-                f"the NAT gateway of AZ {az} is in {got['subnet']}, "
-                f"planned {plan.nat_subnet(az).name}"
-            )
-        if got["state"] != "available":
-            out.append(f"the NAT gateway of AZ {az} is {got['state']}, not available")
+    if got["subnet"] != subnet:
+        out.append(f"the NAT gateway of AZ {az} is in {got['subnet']}, planned {subnet}")
+    if got["state"] != "available":
+        out.append(f"the NAT gateway of AZ {az} is {got['state']}, not available")
+    return out
+
+
+def _check_internet_gateways(want: _Expected, seen: DescribedNetwork) -> list[str]:
+    """The internet gateway, and the egress-only one exactly when the plan has IPv6."""
+    out: list[str] = []
     if not seen.internet_gateway_attached:
         out.append("no internet gateway is attached to the VPC")
-    if (plan.ipv6_cidr is not None) != seen.egress_only_gateway:
+    ipv6 = want.plan.ipv6_cidr is not None
+    if ipv6 != seen.egress_only_gateway:
         out.append(
             "the egress-only internet gateway is missing"
-            if plan.ipv6_cidr is not None
+            if ipv6
             else "an egress-only internet gateway exists in an IPv4-only plan"
         )
     return out
 
 
-def _verify_security_groups(plan: NetworkPlan, seen: DescribedNetwork, app_port: int) -> list[str]:
-    """Both security groups' rules, in and out."""
+def _planned_security_groups(want: _Expected) -> dict[str, dict[str, Any]]:
+    return dict(security_group_rules(want.plan, want.app_port))
+
+
+def _check_security_group(role: str, got: dict[str, Any], rules: dict[str, Any]) -> list[str]:
     out: list[str] = []
-    for role, rules in security_group_rules(plan, app_port).items():
-        got = seen.security_groups.get(role)
-        if got is None:
-            out.append(f"security group {role} is missing")
-            continue
-        for direction in ("ingress", "egress"):
-            want = set(rules[direction])
-            if got[direction] != want:
-                missing = ", ".join(sorted(map(str, want - got[direction]))) or "nothing"
-                extra = ", ".join(sorted(map(str, got[direction] - want))) or "nothing"
-                out.append(
-                    f"security group {role} {direction}: missing {missing}; unplanned {extra}"
-                )
+    for direction in ("ingress", "egress"):
+        wanted = set(rules[direction])
+        if got[direction] != wanted:
+            missing = ", ".join(sorted(map(str, wanted - got[direction]))) or "nothing"
+            extra = ", ".join(sorted(map(str, got[direction] - wanted))) or "nothing"
+            out.append(f"security group {role} {direction}: missing {missing}; unplanned {extra}")
     return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Part:
+    """One part of the network: how :func:`describe` reads it and how :func:`verify` checks it.
+
+    Attributes
+    ----------
+    read : callable
+        The describe calls: (EC2 client, build record, what is read so far) → None.
+    attribute : str or None
+        The :class:`DescribedNetwork` field holding one entry per planned item (name → fields),
+        checked item by item.
+    planned : callable or None
+        The planned items, name → what was planned.
+    missing : str
+        What :func:`verify` says of a planned item not read back (``{name}`` filled in).
+    item : callable or None
+        Checks of one item: (name, read back, planned) → lines.
+    whole : callable or None
+        Checks of the part as a whole, after its items: (expected, read back) → lines.
+    """
+
+    read: Callable[[Any, BuiltNetwork, DescribedNetwork], None]
+    attribute: str | None = None
+    planned: Callable[[_Expected], dict[str, Any]] | None = None
+    missing: str = ""
+    item: Callable[[str, dict[str, Any], Any], list[str]] | None = None
+    whole: Callable[[_Expected, DescribedNetwork], list[str]] | None = None
+
+    def differences(self, want: _Expected, seen: DescribedNetwork) -> list[str]:
+        """One line per way this part differs from the plan."""
+        out: list[str] = []
+        if self.attribute and self.planned and self.item:
+            found = getattr(seen, self.attribute)
+            for name, planned in self.planned(want).items():
+                got = found.get(name)
+                if got is None:
+                    out.append(self.missing.format(name=name))
+                else:
+                    out += self.item(name, got, planned)
+        return out + (self.whole(want, seen) if self.whole else [])
+
+
+#: Every part of the network, in the order :func:`describe` reads and :func:`verify` checks.
+_PARTS = (
+    _Part(read=_describe_vpc, whole=_check_vpc),
+    _Part(
+        read=_describe_subnets,
+        attribute="subnets",
+        planned=_planned_subnets,
+        missing="subnet {name} is missing",
+        item=_check_subnet,
+        whole=_check_subnet_spread,
+    ),
+    _Part(
+        read=_describe_route_tables,
+        attribute="route_tables",
+        planned=_planned_route_tables,
+        missing="route table {name} is missing",
+        item=_check_route_table,
+    ),
+    _Part(
+        read=_describe_gateways,
+        attribute="nat_gateways",
+        planned=_planned_nat_gateways,
+        missing="the NAT gateway of AZ {name} is missing",
+        item=_check_nat_gateway,
+        whole=_check_internet_gateways,
+    ),
+    _Part(
+        read=_describe_security_groups,
+        attribute="security_groups",
+        planned=_planned_security_groups,
+        missing="security group {name} is missing",
+        item=_check_security_group,
+    ),
+)
+
+
+def describe(conn: Connection, built: BuiltNetwork) -> DescribedNetwork:
+    """Read back everything a build created (describe_* calls only).
+
+    Returns
+    -------
+    DescribedNetwork
+    """
+    seen = DescribedNetwork()
+    if not built.vpc_id:
+        return seen
+    ec2 = conn.client("ec2")
+    for part in _PARTS:
+        part.read(ec2, built, seen)
+    return seen
 
 
 def verify(
@@ -341,9 +430,5 @@ def verify(
     list of str
         Empty when what exists matches the plan.
     """
-    expected, out = _verify_vpc(plan, described)
-    out += _verify_subnets(plan, expected, described)
-    out += _verify_route_tables(expected, described)
-    out += _verify_gateways(plan, described)
-    out += _verify_security_groups(plan, described, app_port)
-    return out
+    want = _Expected(plan, _placed(plan, described), app_port)
+    return [line for part in _PARTS for line in part.differences(want, described)]
