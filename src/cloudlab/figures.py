@@ -110,19 +110,24 @@ class ShownFigure(Figure):
 TIME_SCALE = {"h": 3600.0, "min": 60.0, "s": 1.0}
 
 
-def time_axis(ax: Any, t_end: float) -> str:
+def run_seconds(t_s: np.ndarray, step_s: float) -> float:
+    """How long a simulated run lasts, in seconds: its last step's start plus one step."""
+    return float(t_s[-1] + step_s)
+
+
+def time_axis(ax: Any, t_end: float) -> float:
     """Label ``ax``'s x axis in hours, minutes or seconds for a run of ``t_end`` seconds.
 
-    Returns the unit's key in :data:`TIME_SCALE`.
+    Returns the seconds per unit of that axis (from :data:`TIME_SCALE`): divide times by it.
     """
     if t_end > 3 * 3600:
         ax.set_xlabel("time (hours)")
-        return "h"
+        return TIME_SCALE["h"]
     if t_end > 600:
         ax.set_xlabel("time (minutes)")
-        return "min"
+        return TIME_SCALE["min"]
     ax.set_xlabel("time (seconds)")
-    return "s"
+    return TIME_SCALE["s"]
 
 
 def tidy(*axes: Any) -> None:

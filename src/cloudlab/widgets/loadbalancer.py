@@ -15,10 +15,10 @@ from cloudlab.figures import (
     ORANGE,
     PALETTE,
     PURPLE,
-    TIME_SCALE,
     VERMILION,
     ShownFigure,
     binned,
+    run_seconds,
     tidy,
     time_axis,
 )
@@ -77,16 +77,15 @@ def load_figure(run: LoadBalancerRun, *, width: float = 9.0) -> Figure:
         second by reason. Shaded red: a target has failed but the health checks have
         not yet taken it out; shaded grey: it is out of service.
     """
+    t_end = run_seconds(run.t_s, run.step_s)
     alt = (
-        f"Two charts over {float(run.t_s[-1] + run.step_s):.0f} s: requests per second sent "
+        f"Two charts over {t_end:.0f} s: requests per second sent "
         f"to each of {', '.join(run.names)} (top) and failed requests per second by reason "
         f"(bottom). {run.summary}"
     )
     fig = ShownFigure(figsize=(width, 6.0), layout="constrained", alt=alt)
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
-    t_end = float(run.t_s[-1] + run.step_s)
-    unit = time_axis(bottom, t_end)
-    scale = TIME_SCALE[unit]
+    scale = time_axis(bottom, t_end)
     tb, load = binned(run.t_s, run.routed, run.step_s, max_points=150)
     top.stackplot(
         tb / scale,

@@ -12,10 +12,10 @@ from cloudlab.figures import (
     BLUE,
     GREEN,
     PURPLE,
-    TIME_SCALE,
     VERMILION,
     ShownFigure,
     binned,
+    run_seconds,
     tidy,
     time_axis,
 )
@@ -64,16 +64,15 @@ def scaling_figure(run: ScalingRun, *, width: float = 9.0) -> Figure:
         running tasks between the minimum and maximum. Bottom: the tracked metric per
         period against its target, and the modelled response time.
     """
+    t_end = run_seconds(run.t_s, run.step_s)
     alt = (
-        f"Three charts over {float(run.t_s[-1] + run.step_s):.0f} s: requests per second "
+        f"Three charts over {t_end:.0f} s: requests per second "
         "against the running tasks' capacity, desired and running tasks, and the tracked "
         f"metric against its target. {run.summary}"
     )
     fig = ShownFigure(figsize=(width, 7.0), layout="constrained", alt=alt)
     top, middle, bottom = fig.subplots(3, 1, sharex=True, height_ratios=(3, 2, 2))
-    t_end = float(run.t_s[-1] + run.step_s)
-    unit = time_axis(bottom, t_end)
-    scale = TIME_SCALE[unit]
+    scale = time_axis(bottom, t_end)
     tb, demand = binned(run.t_s, run.demand, run.step_s)
     _, capacity = binned(
         run.t_s, run.running * run.service.task_capacity_rps * run.step_s, run.step_s
@@ -185,16 +184,15 @@ def blue_green_figure(
         changes marked. Bottom: failed requests per second, with the alarm's breaching
         periods shaded and the rollback marked.
     """
+    t_end = run_seconds(run.t_s, run.step_s)
     alt = (
-        f"Two charts over {float(run.t_s[-1] + run.step_s):.0f} s: requests per second to "
+        f"Two charts over {t_end:.0f} s: requests per second to "
         f"blue and to green (top) and failed requests per second (bottom). {run.summary}"
         + (f" Dashed, {compare_label}: {compare.summary}" if compare is not None else "")
     )
     fig = ShownFigure(figsize=(width, 5.5), layout="constrained", alt=alt)
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
-    t_end = float(run.t_s[-1] + run.step_s)
-    unit = time_axis(bottom, t_end)
-    scale = TIME_SCALE[unit]
+    scale = time_axis(bottom, t_end)
     per = max(1, round(run.alarm.period_s / run.step_s))
     points = max(1, len(run.t_s) // per)
     tb, blue = binned(run.t_s, run.blue_requests, run.step_s, max_points=points)
