@@ -14,6 +14,7 @@ from cloudlab.sim.happy_eyeballs import (
     MAX_CONNECTION_ATTEMPT_DELAY_MS,
     MIN_CONNECTION_ATTEMPT_DELAY_MS,
     Conditions,
+    Event,
     Race,
     simulate,
 )
@@ -51,20 +52,43 @@ def race_figure(race: Race, *, width: float = 8.0) -> Figure:
     """
     answers = [e for e in race.events if e.kind == "answer"]
     lanes = len(answers) + len(race.attempts)
+    fig = ShownFigure(
+        figsize=(width, 1.2 + 0.5 * lanes), layout="constrained", alt=_race_alt(race, answers)
+    )
+    ax = fig.add_subplot()
+    last_event = max((e.time_ms for e in race.events), default=0.0)
+    horizon = max(race.end_ms, last_event, 1.0) * 1.3 + 10
+    labels = _draw_answers(ax, answers)
+    _draw_resolution_delay(ax, race, lanes)
+    labels += _draw_attempts(ax, race, len(answers), horizon)
+    if race.connected_ms is not None:
+        ax.axvline(race.connected_ms, color="black", linewidth=1)
+    ax.set_yticks(range(lanes), labels)
+    ax.set_ylim(lanes - 0.4, -0.6)
+    ax.set_xlim(0, horizon)
+    ax.set_xlabel("time since the DNS queries were sent (ms)")
+    ax.set_title(race.summary, fontsize=10, loc="left")
+    ax.grid(axis="x", alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def _race_alt(race: Race, answers: list[Event]) -> str:
+    """The race in words, for the picture's alternative text."""
     attempts = "; ".join(
         f"{a.family} {a.address} from {a.start_ms:g} to {a.end_ms:g} ms, {a.outcome}"
         for a in race.attempts
     )
-    alt = (
+    return (
         f"Time line of a Happy Eyeballs race: {len(answers)} DNS answers and "
         f"{len(race.attempts)} connection attempts"
         + (f" ({attempts})" if attempts else "")
         + f". {race.summary}"
     )
-    fig = ShownFigure(figsize=(width, 1.2 + 0.5 * lanes), layout="constrained", alt=alt)
-    ax = fig.add_subplot()
-    last_event = max((e.time_ms for e in race.events), default=0.0)
-    horizon = max(race.end_ms, last_event, 1.0) * 1.3 + 10
+
+
+def _draw_answers(ax: Any, answers: list[Event]) -> list[str]:
+    """One lane per DNS answer, from 0 to its arrival (hollow: no record); the lanes' labels."""
     labels = []
     for lane, answer in enumerate(answers):
         record = "AAAA" if answer.family == "IPv6" else "A"
@@ -89,6 +113,11 @@ def race_figure(race: Race, *, width: float = 8.0) -> Figure:
             va="center",
             fontsize=8,
         )
+    return labels
+
+
+def _draw_resolution_delay(ax: Any, race: Race, lanes: int) -> None:
+    """Shade the Resolution Delay, when the race waited for the AAAA answer."""
     waits = [e.time_ms for e in race.events if e.kind == "wait"]
     if len(waits) >= 2 and waits[-1] > waits[0]:
         ax.axvspan(waits[0], waits[-1], color="grey", alpha=0.12, linewidth=0)
@@ -100,7 +129,11 @@ def race_figure(race: Race, *, width: float = 8.0) -> Figure:
             fontsize=7,
             color="dimgrey",
         )
-    first_lane = len(answers)
+
+
+def _draw_attempts(ax: Any, race: Race, first_lane: int, horizon: float) -> list[str]:
+    """One bar per connection attempt, styled by its result, the delays between them marked."""
+    labels = []
     previous = None
     for lane, attempt in enumerate(race.attempts, start=first_lane):
         labels.append(f"{attempt.family} {attempt.address}")
@@ -140,16 +173,7 @@ def race_figure(race: Race, *, width: float = 8.0) -> Figure:
                 color="dimgrey",
             )
         previous = attempt
-    if race.connected_ms is not None:
-        ax.axvline(race.connected_ms, color="black", linewidth=1)
-    ax.set_yticks(range(lanes), labels)
-    ax.set_ylim(lanes - 0.4, -0.6)
-    ax.set_xlim(0, horizon)
-    ax.set_xlabel("time since the DNS queries were sent (ms)")
-    ax.set_title(race.summary, fontsize=10, loc="left")
-    ax.grid(axis="x", alpha=0.3)
-    ax.spines[["top", "right"]].set_visible(False)
-    return fig
+    return labels
 
 
 _STATES = [
