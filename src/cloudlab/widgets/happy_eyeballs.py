@@ -73,6 +73,18 @@ def race_figure(race: Race, *, width: float = 8.0) -> Figure:
     return fig
 
 
+def _note(ax: Any, text: str, x: float, lane: int, dx: float) -> None:
+    """A lane's label, ``dx`` points right of ``x``."""
+    ax.annotate(
+        text, (x, lane), xytext=(dx, 0), textcoords="offset points", va="center", fontsize=8
+    )
+
+
+def _caption(ax: Any, text: str, xy: tuple[float, float]) -> None:
+    """A small grey caption centred above ``xy`` (the delays the RFC names)."""
+    ax.annotate(text, xy, ha="center", va="bottom", fontsize=7, color="dimgrey")
+
+
 def _race_alt(race: Race, answers: list[Event]) -> str:
     """The race in words, for the picture's alternative text."""
     attempts = "; ".join(
@@ -105,13 +117,8 @@ def _draw_answers(ax: Any, answers: list[Event]) -> list[str]:
             markerfacecolor="white" if empty else colour,
             zorder=3,
         )
-        ax.annotate(
-            f"{answer.time_ms:.0f} ms{' (no record)' if empty else ''}",
-            (answer.time_ms, lane),
-            xytext=(6, 0),
-            textcoords="offset points",
-            va="center",
-            fontsize=8,
+        _note(
+            ax, f"{answer.time_ms:.0f} ms{' (no record)' if empty else ''}", answer.time_ms, lane, 6
         )
     return labels
 
@@ -121,14 +128,7 @@ def _draw_resolution_delay(ax: Any, race: Race, lanes: int) -> None:
     waits = [e.time_ms for e in race.events if e.kind == "wait"]
     if len(waits) >= 2 and waits[-1] > waits[0]:
         ax.axvspan(waits[0], waits[-1], color="grey", alpha=0.12, linewidth=0)
-        ax.annotate(
-            "Resolution\nDelay",
-            ((waits[0] + waits[-1]) / 2, lanes - 0.5),
-            ha="center",
-            va="bottom",
-            fontsize=7,
-            color="dimgrey",
-        )
+        _caption(ax, "Resolution\nDelay", ((waits[0] + waits[-1]) / 2, lanes - 0.5))
 
 
 def _draw_attempts(ax: Any, race: Race, first_lane: int, horizon: float) -> list[str]:
@@ -149,14 +149,7 @@ def _draw_attempts(ax: Any, race: Race, first_lane: int, horizon: float) -> list
             hatch=style["hatch"],
             edgecolor=FAMILY_COLOURS[attempt.family],
         )
-        ax.annotate(
-            f"{attempt.result} at {attempt.end_ms:.0f} ms",
-            (attempt.end_ms, lane),
-            xytext=(4, 0),
-            textcoords="offset points",
-            va="center",
-            fontsize=8,
-        )
+        _note(ax, f"{attempt.result} at {attempt.end_ms:.0f} ms", attempt.end_ms, lane, 4)
         if previous is not None and attempt.trigger == "attempt delay":
             ax.annotate(
                 "",
@@ -164,13 +157,10 @@ def _draw_attempts(ax: Any, race: Race, first_lane: int, horizon: float) -> list
                 xytext=(previous.start_ms, lane - 0.4),
                 arrowprops={"arrowstyle": "<->", "color": "dimgrey", "linewidth": 0.8},
             )
-            ax.annotate(
+            _caption(
+                ax,
                 f"Connection Attempt Delay {attempt.start_ms - previous.start_ms:.0f} ms",
                 ((attempt.start_ms + previous.start_ms) / 2, lane - 0.42),
-                ha="center",
-                va="bottom",
-                fontsize=7,
-                color="dimgrey",
             )
         previous = attempt
     return labels
