@@ -52,7 +52,7 @@ Sources (Amazon VPC User Guide, read 2026-11-28):
   https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkAclEntry.html):
   a rule number is 1–32766.
 
-Why one module of some 1,100 lines (650 of code): security groups and network ACLs are
+Why one module of some 1,050 lines (600 of code): security groups and network ACLs are
 judged together on one path (:func:`evaluate_flow`); apart, that walk would be split in two.
 """
 
