@@ -37,7 +37,7 @@ def test_instance_names_the_input_and_the_kind():
     with pytest.raises(ValueError, match=r"^workload=None: expected a dict$"):
         checks.instance("workload", None, dict)
     with pytest.raises(ValueError, match="expected a class"):
-        checks.instance("workload", None, "dict")  # type: ignore[arg-type]
+        checks.instance("workload", None, "dict")  # type: ignore[arg-type]  # a wrong kind on purpose
 
 
 def test_text_and_items_refuse_the_wrong_kind():

@@ -223,7 +223,7 @@ def series(
     """
     check = whole if integers else number
     return [
-        check(f"{name}[{i}]", v, low, high)  # type: ignore[arg-type]
+        check(f"{name}[{i}]", v, low, high)  # type: ignore[arg-type]  # whole and number differ in bound types
         for i, v in enumerate(items(name, values, most, "a list of numbers"))
     ]
 

@@ -52,7 +52,7 @@ def common_start(texts: Sequence[str]) -> str:
 
 def _used(nets: Sequence[Network]) -> int:
     """Addresses the nets cover, overlaps counted once."""
-    return sum(s.num_addresses for s in ipaddress.collapse_addresses(nets)) if nets else 0  # type: ignore[type-var,misc]
+    return sum(s.num_addresses for s in ipaddress.collapse_addresses(nets)) if nets else 0  # type: ignore[type-var,misc]  # typeshed wants one family; the caller passes one
 
 
 def address_map_alt(
@@ -113,7 +113,7 @@ def _checked(
     net = parse_network(parent)
     nets = [parse_network(s) for s in subnets]
     for sub in nets:
-        if sub.version != net.version or not sub.subnet_of(net):  # type: ignore[arg-type]
+        if sub.version != net.version or not sub.subnet_of(net):  # type: ignore[arg-type]  # same family: checked just before
             raise ValueError(f"{text(sub)} is not inside {text(net)}")
     names = [""] * len(nets) if labels is None else [str(x) for x in labels]
     if len(names) != len(nets):

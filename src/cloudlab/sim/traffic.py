@@ -134,7 +134,7 @@ def _series(rates: object) -> np.ndarray:
 def random_generator(seed: object) -> np.random.Generator:
     """NumPy's generator for ``seed``, or a ValueError naming the seed (2.5, text, a list...)."""
     try:
-        return np.random.default_rng(seed)  # type: ignore[arg-type]
+        return np.random.default_rng(seed)  # type: ignore[arg-type]  # any object: NumPy refuses what it can't seed
     except (OverflowError, TypeError, ValueError):
         raise ValueError(f"the seed must be a whole number, 0 or more, not {show(seed)}") from None
 
