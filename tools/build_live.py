@@ -52,6 +52,7 @@ WARM_UP: tuple[tuple[str, dict[str, str]], ...] = (
     ("route", {"destination": "198.51.100.7"}),
     ("flow", {"destination": "app", "port": "5000"}),
     ("cookie", {"header": "sid=1; Max-Age=60"}),
+    ("race", {"ipv6_state": "blackholed", "jitter_ms": "10"}),
 )
 #: Pyodide's package list: only its header goes to the browser (in the manifest), since
 #: the site never loads a package.

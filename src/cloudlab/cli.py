@@ -10,6 +10,7 @@ Examples::
     python -m cloudlab plan --cidr 10.0.0.0/16 --azs 3 --ipv6 --json
     python -m cloudlab route --subnet app-a --destination 198.51.100.7
     python -m cloudlab flow --source internet --destination app --port 5000
+    python -m cloudlab race --ipv6-state blackholed --json
 
 Bad input exits with status 2 and one line on stderr that names the problem, as
 argparse does for its own errors; there is never a traceback.
@@ -123,6 +124,7 @@ def _parser() -> _OneLineParser:
     _add_route(commands)
     _add_flow(commands)
     _add_cookie(commands)
+    _add_race(commands)
     return parser
 
 
@@ -660,6 +662,68 @@ def _run_cookie(args: argparse.Namespace) -> str:
             indent=2,
         )
     return f"{info['kind']} cookie\n\n" + _table(rows, ["attribute", "meaning"])
+
+
+# ------------------------------------------------- the Happy Eyeballs race (ipv4-and-ipv6)
+
+#: The race's yes/no conditions (cloudlab.sim.happy_eyeballs.Conditions fields).
+RACE_SWITCHES = ("device_ipv6", "router_ipv6", "isp_ipv6", "site_aaaa", "site_a", "device_ipv4")
+#: Its times in ms, and the seed.
+RACE_TIMES = (
+    "ipv6_latency_ms",
+    "ipv4_latency_ms",
+    "aaaa_ms",
+    "a_ms",
+    "connection_attempt_delay_ms",
+    "resolution_delay_ms",
+    "jitter_ms",
+    "give_up_ms",
+)
+
+
+def _add_race(commands: Any) -> None:
+    race = commands.add_parser(
+        "race",
+        help="which address family wins a Happy Eyeballs race (RFC 8305)",
+        description="Simulate a dual-stack client connecting to a website: who supports "
+        "IPv6, how each path behaves, and the RFC 8305 timers. Options left out keep "
+        "a healthy dual-stack network's values.",
+    )
+    for name in RACE_SWITCHES:
+        race.add_argument(f"--{name.replace('_', '-')}", type=_yes_no, metavar="yes|no")
+    # No argparse choices=: its message differs between Python versions (see decide).
+    race.add_argument("--ipv6-state", metavar="ok|blackholed|refused")
+    race.add_argument("--ipv4-state", metavar="ok|blackholed|refused")
+    for name in RACE_TIMES:
+        race.add_argument(f"--{name.replace('_', '-')}", type=_number, metavar="MS")
+    race.add_argument("--seed", type=_whole_number, metavar="N", help="seed for the jitter")
+    race.add_argument("--json", action="store_true", help="print one JSON object")
+    race.set_defaults(run=_run_race)
+
+
+def _run_race(args: argparse.Namespace) -> str:
+    from cloudlab.sim.happy_eyeballs import Conditions, simulate
+
+    conditions = _from_args(Conditions, args)
+    result = simulate(conditions)
+    if args.json:
+        return json.dumps(
+            {
+                "winner": result.address,
+                **result.to_dict(),
+                "conditions": dataclasses.asdict(conditions),
+            },
+            indent=2,
+        )
+    rows = [
+        (str(i), a.family, a.address, f"{a.start_ms:g}", f"{a.end_ms:g}", a.result)
+        for i, a in enumerate(result.attempts, start=1)
+    ]
+    order = ", ".join(f"{r['address']} ({r['family']})" for r in result.to_dict()["order"])
+    lines = [result.summary, ""]
+    if rows:
+        lines += [_table(rows, ["#", "family", "address", "start ms", "end ms", "result"]), ""]
+    return "\n".join([*lines, f"destinations in RFC 6724 order: {order or 'none'}"])
 
 
 _PARSER: _OneLineParser | None = None

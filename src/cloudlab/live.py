@@ -27,6 +27,7 @@ from typing import Any
 from cloudlab import cli
 from cloudlab.checks import show, text
 from cloudlab.net.addressmap import address_map_svg
+from cloudlab.sim.race_timeline import ms_text, race_svg
 
 __all__ = [
     "BROWSER_MODULES",
@@ -55,9 +56,13 @@ BROWSER_MODULES: tuple[str, ...] = (
     "cloudlab.net.addressmap",
     "cloudlab.net.aws",
     "cloudlab.net.parse",
+    "cloudlab.net.selection",
     "cloudlab.net.subnets",
     "cloudlab.palette",
     "cloudlab.practice",
+    "cloudlab.sim",
+    "cloudlab.sim.happy_eyeballs",
+    "cloudlab.sim.race_timeline",
     "cloudlab.vpc",
     "cloudlab.vpc.firewall",
     "cloudlab.vpc.flows",
@@ -246,6 +251,30 @@ CALCULATORS: dict[str, Calculator] = {
             "deny": "Deny rule for the destination's ACL (e.g. 90 inbound tcp 443 0.0.0.0/0)",
         },
     ),
+    "race": Calculator(
+        command="race",
+        positional=None,
+        options=(*cli.RACE_SWITCHES, "ipv6_state", "ipv4_state", *cli.RACE_TIMES, "seed"),
+        labels={
+            "device_ipv6": "Device has IPv6 turned on (yes/no)",
+            "router_ipv6": "Home router offers IPv6 (yes/no)",
+            "isp_ipv6": "Internet provider offers IPv6 (yes/no)",
+            "site_aaaa": "Site publishes an AAAA (IPv6) record (yes/no)",
+            "site_a": "Site publishes an A (IPv4) record (yes/no)",
+            "device_ipv4": "Device has IPv4 turned on (yes/no)",
+            "ipv6_state": "IPv6 path (ok, blackholed, refused)",
+            "ipv4_state": "IPv4 path (ok, blackholed, refused)",
+            "ipv6_latency_ms": "IPv6 handshake (ms)",
+            "ipv4_latency_ms": "IPv4 handshake (ms)",
+            "aaaa_ms": "AAAA answer at (ms)",
+            "a_ms": "A answer at (ms)",
+            "connection_attempt_delay_ms": "Connection Attempt Delay (ms, 10-2000)",
+            "resolution_delay_ms": "Resolution Delay (ms)",
+            "jitter_ms": "Jitter of each handshake (± ms)",
+            "give_up_ms": "Application gives up after (ms)",
+            "seed": "Seed for the jitter",
+        },
+    ),
     "cookie": Calculator(
         command="cookie",
         positional=None,
@@ -342,6 +371,7 @@ _TITLES = {
     "route": "Route lookup",
     "flow": "Flow checker",
     "cookie": "Cookie explainer",
+    "race": "Happy Eyeballs race",
 }
 
 
@@ -561,8 +591,28 @@ def _flow_view(data: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def _race_view(data: dict[str, Any]) -> str:
+    rows = [
+        (i, a["family"], a["address"], ms_text(a["start_ms"]), ms_text(a["end_ms"]), a["result"])
+        for i, a in enumerate(data["attempts"], start=1)
+    ]
+    order = [
+        (i, d["address"], d["family"], "yes" if d["reachable"] else "no", d["decided_by"] or "")
+        for i, d in enumerate(data["order"], start=1)
+    ]
+    parts = [f"<p><strong>{html.escape(data['summary'])}</strong></p>", _figure(race_svg(data))]
+    if rows:
+        parts.append(_table(rows, ("#", "family", "address", "start", "end", "result")))
+    if order:
+        parts.append("<p>Destinations in RFC 6724 order:</p>")
+        parts.append(_table(order, ("#", "address", "family", "reachable", "ahead by")))
+    return "".join(parts)
+
+
 def view_html(data: dict[str, Any]) -> str:
     """The answer of a calculator (its command line JSON) as HTML for the page."""
+    if "attempts" in data and "order" in data:
+        return _race_view(data)
     if data.get("format") == "cloudlab.vpc.plan/1":
         return _plan_view(data)
     if "trace" in data and "inbound" in data:

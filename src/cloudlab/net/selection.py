@@ -31,6 +31,7 @@ from ipaddress import (
 )
 from typing import Any, Literal
 
+from cloudlab.net.addresses import text
 from cloudlab.net.parse import Address, Interface
 
 __all__ = [
@@ -372,8 +373,12 @@ class RankedDestination:
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly dict (addresses as strings)."""
         data = asdict(self)
-        data["address"] = str(self.address)
-        data["source"] = None if self.source is None else str(self.source)
+        data["address"] = text(self.address)
+        data["source"] = (
+            None
+            if self.source is None
+            else f"{text(self.source.ip)}/{self.source.network.prefixlen}"
+        )
         data["scope"] = _scope_name(self.scope)
         data["source_scope"] = None if self.source_scope is None else _scope_name(self.source_scope)
         return data

@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from cloudlab import checks
 from cloudlab.checks import whole
+from cloudlab.net.addresses import text as address_text
 from cloudlab.net.parse import Address, Interface
 from cloudlab.net.selection import (
     Family,
@@ -315,7 +316,7 @@ class _Clock:
         address: Address | None = None,
     ) -> None:
         self.events.append(
-            Event(time, kind, family, None if address is None else str(address), text)
+            Event(time, kind, family, None if address is None else address_text(address), text)
         )
 
 
@@ -502,7 +503,7 @@ class _Racing:
         clock.add(0.0, "query", "The client asks DNS for AAAA (IPv6) and A (IPv4) records.")
         for when, _, rtype, fam, found in self.answers:
             text = (
-                f"{rtype} answer: {', '.join(map(str, found))}."
+                f"{rtype} answer: {', '.join(map(address_text, found))}."
                 if found
                 else f"{rtype} answer: no {rtype} record, so no {fam} address."
             )
@@ -563,7 +564,8 @@ class _Racing:
         self.clock.add(
             now,
             "attempt",
-            f"Attempt {len(self.running)}: connecting to {item.address} over {item.family}.",
+            f"Attempt {len(self.running)}: connecting to {address_text(item.address)} "
+            f"over {item.family}.",
             item.family,
             item.address,
         )
@@ -636,7 +638,11 @@ class _Racing:
         for r in active:
             r.result, r.end = "timed out", self.now
             self.clock.add(
-                self.now, "timeout", f"Still no answer from {r.address}.", r.family, r.address
+                self.now,
+                "timeout",
+                f"Still no answer from {address_text(r.address)}.",
+                r.family,
+                r.address,
             )
         self.clock.add(self.now, "gave up", f"The application gives up after {_ms(self.now)}.")
 
@@ -654,7 +660,7 @@ class _Racing:
             self.clock.add(
                 now,
                 "connected",
-                f"Connected to {r.address} over {r.family}: the handshake completed.",
+                f"Connected to {address_text(r.address)} over {r.family}: the handshake completed.",
                 r.family,
                 r.address,
             )
@@ -664,7 +670,7 @@ class _Racing:
                     self.clock.add(
                         now,
                         "cancelled",
-                        f"Cancelled the attempt to {other.address}.",
+                        f"Cancelled the attempt to {address_text(other.address)}.",
                         other.family,
                         other.address,
                     )
@@ -673,7 +679,9 @@ class _Racing:
         reason = (
             "no route for this family" if r.outcome == "no route" else "the connection was refused"
         )
-        self.clock.add(now, "failed", f"{r.address} failed: {reason}.", r.family, r.address)
+        self.clock.add(
+            now, "failed", f"{address_text(r.address)} failed: {reason}.", r.family, r.address
+        )
         nxt = self.next_address()
         if nxt is not None:
             self.begin_spaced(nxt, "previous attempt failed")
@@ -713,7 +721,7 @@ def _finish(
 ) -> Race:
     attempts = tuple(
         Attempt(
-            address=str(r.address),
+            address=address_text(r.address),
             family=r.family,
             start_ms=r.start,
             end_ms=r.end if r.end is not None else end,
@@ -733,7 +741,7 @@ def _finish(
     summary = _summarise(attempts, order, winner, end, special)
     return Race(
         family=None if winner is None else winner.family,
-        address=None if winner is None else str(winner.address),
+        address=None if winner is None else address_text(winner.address),
         connected_ms=None if winner is None else winner.end,
         first_attempt_ms=start,
         end_ms=end,

@@ -8,7 +8,7 @@ from typing import Any
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from cloudlab.figures import BLUE, ERROR_RED, ORANGE, ShownFigure
+from cloudlab.figures import ERROR_RED, ShownFigure
 from cloudlab.sim.happy_eyeballs import (
     CONNECTION_ATTEMPT_DELAY_MS,
     MAX_CONNECTION_ATTEMPT_DELAY_MS,
@@ -18,12 +18,11 @@ from cloudlab.sim.happy_eyeballs import (
     Race,
     simulate,
 )
+from cloudlab.sim.race_timeline import FAMILY_COLOURS
 from cloudlab.widgets.common import Calculator, cell, html_table, show_figure
 
 __all__ = ["FAMILY_COLOURS", "HappyEyeballsUI", "make_happy_eyeballs_ui", "race_figure"]
 
-#: Colours for the two families, readable for the common colour-vision deficiencies.
-FAMILY_COLOURS = {"IPv6": BLUE, "IPv4": ORANGE}
 
 _RESULT_STYLE: dict[str, dict[str, Any]] = {
     "connected": {"alpha": 1.0, "hatch": None},
