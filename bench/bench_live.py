@@ -63,6 +63,11 @@ CASES = (
         "cookie",
         {"header": "sid=1; Max-Age=3600; Secure; SameSite=Strict"},
     ),
+    (
+        "notebooks/ipv4-and-ipv6.html",
+        "race",
+        {"ipv6_state": "blackholed", "jitter_ms": "20", "seed": "3"},
+    ),
 )
 #: A page like the calculator pages but without a live calculator, for the bytes
 #: a page loads before the first edit.

@@ -137,6 +137,9 @@ ENTRY_POINTS = [
     "cloudlab.net.addresses.text",
     "cloudlab.practice.check",
     "cloudlab.practice.exercise",
+    "cloudlab.sim.race_timeline.ms_text",
+    "cloudlab.sim.race_timeline.race_alt",
+    "cloudlab.sim.race_timeline.race_svg",
 ]
 
 _AWS = "calls AWS through a boto3 session (tests/test_*_build.py and deploy tests use stubs)"

@@ -856,3 +856,130 @@ def test_cookie_explainer_says_what_the_cli_says(browser: Any, site_url: str) ->
         assert sum(native(options_argv("cookie", f))[0] is None for f in COOKIE_INPUTS) >= 4
         assert watch.foreign == []
         assert watch.errors == []
+
+
+RACE = "notebooks/ipv4-and-ipv6.html"
+#: The race's form as the chapter fills it (a healthy dual-stack network).
+_RACE = {
+    "device_ipv6": "yes",
+    "router_ipv6": "yes",
+    "isp_ipv6": "yes",
+    "site_aaaa": "yes",
+    "site_a": "yes",
+    "device_ipv4": "yes",
+    "ipv6_state": "ok",
+    "ipv4_state": "ok",
+    "ipv6_latency_ms": "30",
+    "ipv4_latency_ms": "30",
+    "aaaa_ms": "20",
+    "a_ms": "20",
+    "connection_attempt_delay_ms": "250",
+    "resolution_delay_ms": "50",
+    "jitter_ms": "0",
+    "give_up_ms": "5000",
+    "seed": "0",
+}
+
+RACE_INPUTS = [
+    _RACE | changes
+    for changes in [
+        {},
+        # IPv4 only: the device, the router or the provider lacks IPv6, or the site
+        {"device_ipv6": "no"},
+        {"router_ipv6": "no"},
+        {"isp_ipv6": "no"},
+        {"site_aaaa": "no"},
+        # IPv6 only
+        {"device_ipv4": "no"},
+        {"site_a": "no"},
+        {"site_a": "no", "ipv6_state": "blackholed", "give_up_ms": "2000"},
+        # a broken or slow IPv6 path
+        {"ipv6_state": "blackholed"},
+        {"ipv6_state": "refused"},
+        {"ipv6_latency_ms": "330"},
+        {"ipv6_state": "blackholed", "connection_attempt_delay_ms": "100"},
+        {"ipv6_state": "blackholed", "ipv4_state": "blackholed", "give_up_ms": "1500"},
+        {"ipv4_state": "refused", "ipv6_state": "refused"},
+        # slow AAAA: the Resolution Delay
+        {"a_ms": "10", "aaaa_ms": "100"},
+        {"a_ms": "10", "aaaa_ms": "40"},
+        {"a_ms": "10", "aaaa_ms": "300", "resolution_delay_ms": "0"},
+        # jitter with seeds (the same seed, the same race: a result of the Mersenne Twister)
+        {"jitter_ms": "40", "seed": "1"},
+        {"jitter_ms": "40", "seed": "2"},
+        {"jitter_ms": "300", "seed": "12345", "ipv6_latency_ms": "260"},
+        {"jitter_ms": "25.5", "seed": "7", "ipv6_state": "blackholed"},
+        {"ipv6_latency_ms": "", "seed": "", "jitter_ms": ""},  # empty: the defaults
+        # bad input
+        {"device_ipv6": "no", "device_ipv4": "no"},
+        {"device_ipv6": "maybe"},
+        {"ipv6_latency_ms": "-3"},
+        {"ipv4_latency_ms": "fast"},
+        {"ipv6_state": "up"},
+        {"connection_attempt_delay_ms": "5"},
+        {"seed": "1.5"},
+        {"give_up_ms": "0"},
+    ]
+]
+
+
+@pytest.fixture(scope="module")
+def race_page(browser: Any, site_url: str) -> Iterator[tuple[Any, Watch]]:
+    with open_page(browser, f"{site_url}/{RACE}") as opened:
+        yield opened
+
+
+def test_happy_eyeballs_race_says_what_the_cli_says(race_page: tuple[Any, Watch]) -> None:
+    page, watch = race_page
+    form_id = _form_id(page, "race", "ipv6_state")
+    problems = [
+        _check(page, form_id, fields, options_argv("race", fields)) for fields in RACE_INPUTS
+    ]
+    assert [p for p in problems if p] == []
+    bad = [f for f in RACE_INPUTS if native(options_argv("race", f))[0] is None]
+    assert len(RACE_INPUTS) - len(bad) >= 20
+    assert len(bad) == 8  # the bad inputs above really are bad, and only they
+    families = {native(options_argv("race", f))[0]["family"] for f in RACE_INPUTS if f not in bad}
+    assert families == {"IPv6", "IPv4", None}
+    assert watch.foreign == []
+    assert watch.errors == []
+
+
+def test_happy_eyeballs_timeline_is_svg_drawn_by_python(race_page: tuple[Any, Watch]) -> None:
+    page, _ = race_page
+    form_id = _form_id(page, "race", "ipv6_state")
+    got, alert, _ = compute(page, form_id, _RACE | {"ipv6_state": "blackholed"})
+    assert alert == ""
+    assert got["family"] == "IPv4"
+    svg = page.locator(f"#{form_id} .cl-live-view svg[role=img]")
+    assert svg.count() == 1
+    label = svg.get_attribute("aria-label")
+    assert "IPv6 attempt to 2001:db8:80::10 started at 20 ms, was cancelled at 300 ms" in label
+    assert "IPv4 attempt to 203.0.113.10 started at 270 ms, won at 300 ms" in label
+    # bad input: the alert, and neither the picture nor the JSON of the last answer
+    got, alert, view = compute(page, form_id, _RACE | {"ipv6_state": "up"})
+    assert got is None
+    assert view == ""
+    assert "unknown IPv6 path state 'up'" in alert
+    assert page.locator(f"#{form_id} [role=alert]").count() == 1
+
+
+def test_happy_eyeballs_share_by_url_round_trip(
+    browser: Any, site_url: str, race_page: tuple[Any, Watch]
+) -> None:
+    page, _ = race_page
+    form_id = _form_id(page, "race", "ipv6_state")
+    fields = _RACE | {"ipv6_state": "refused", "jitter_ms": "30", "seed": "9", "a_ms": "5"}
+    compute(page, form_id, fields)
+    link = page.url
+    assert f"#{form_id}?" in link
+    with open_page(browser, link) as (other, watch):
+        other.wait_for_function(
+            "id => document.getElementById(id).dataset.computed", arg=form_id, timeout=START_MS
+        )
+        text = other.locator(f"#{form_id} output[data-result]").text_content()
+        assert json.loads(text) == native(options_argv("race", fields))[0]
+        for name in ("ipv6_state", "jitter_ms", "seed", "a_ms"):
+            assert other.locator(f"#{form_id} input[name={name}]").input_value() == fields[name]
+        assert watch.foreign == []
+        assert watch.errors == []

@@ -16,6 +16,7 @@ from html import escape
 from typing import Any
 
 from cloudlab import palette
+from cloudlab.checks import show
 from cloudlab.sim.happy_eyeballs import Race
 
 __all__ = ["FAMILY_COLOURS", "ms_text", "race_alt", "race_svg"]
@@ -51,7 +52,11 @@ def _data(race: Race | Mapping[str, Any]) -> Mapping[str, Any]:
 
 def ms_text(value: float) -> str:
     """A time for people, to a tenth of a ms: ``ms_text(287.4321)`` is ``'287.4 ms'``."""
-    return f"{round(float(value), 1):g} ms"
+    try:
+        number = float(value)
+    except (OverflowError, TypeError, ValueError):
+        raise ValueError(f"a time must be a number of ms (got {show(value)})") from None
+    return f"{round(number, 1):g} ms"
 
 
 def _answers(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -94,7 +99,7 @@ def race_alt(race: Race | Mapping[str, Any]) -> str:
 def _step(horizon: float) -> float:
     """A round tick spacing (1, 2 or 5 times a power of ten) giving at most 8 ticks."""
     raw = horizon / 8
-    power = 10 ** math.floor(math.log10(raw))
+    power = 10.0 ** math.floor(math.log10(raw))
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
