@@ -328,10 +328,12 @@ def run(name: str, fields: Mapping[str, object]) -> dict[str, Any]:
     dict
         ``result``: the JSON text the command line prints (``None`` on bad input);
         ``error``: the command line's one-line message without the program name
-        (``None`` on success); ``argv``: the command line that was run;
-        ``view``: the answer as HTML (:func:`view_html`), empty on bad input.
+        (``None`` on success); ``argv``: the command line that was run, and
+        ``command``: the same as a shell line (``python -m cloudlab ...``, shown on the
+        page); ``view``: the answer as HTML (:func:`view_html`), empty on bad input.
     """
     argv = argv_for(name, fields)
+    command = f"python -m cloudlab {shlex.join(argv)}"
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         status = cli.main(argv)
@@ -341,11 +343,12 @@ def run(name: str, fields: Mapping[str, object]) -> dict[str, Any]:
             "result": result,
             "error": None,
             "argv": argv,
+            "command": command,
             "view": view_html(json.loads(result)),
         }
     line = (err.getvalue().strip().splitlines() or ["invalid input"])[0]
     message = line.split(": error: ", 1)[-1]
-    return {"result": None, "error": message, "argv": argv, "view": ""}
+    return {"result": None, "error": message, "argv": argv, "command": command, "view": ""}
 
 
 def run_json(name: str, fields_json: str) -> str:
@@ -429,7 +432,7 @@ def form_html(name: str, form_id: str, values: Mapping[str, object]) -> str:
         f'<p class="cl-live-alert" role="alert">{html.escape(answer["error"] or "")}</p>',
         f'<div class="cl-live-view" aria-live="polite">{answer["view"]}</div>',
         '<details class="cl-live-json"><summary>Result as JSON '
-        f"(<code>python -m cloudlab {html.escape(shlex.join(answer['argv']))}</code>)</summary>"
+        f'(<code class="cl-live-command">{html.escape(answer["command"])}</code>)</summary>'
         f'<output data-result for="{form_id}">{html.escape(answer["result"] or "")}</output>'
         "</details>",
         "</form>",

@@ -13,6 +13,7 @@ import contextlib
 import io
 import json
 import re
+import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -956,6 +957,11 @@ def test_happy_eyeballs_timeline_is_svg_drawn_by_python(race_page: tuple[Any, Wa
     label = svg.get_attribute("aria-label")
     assert "IPv6 attempt to 2001:db8:80::10 started at 20 ms, was cancelled at 300 ms" in label
     assert "IPv4 attempt to 203.0.113.10 started at 270 ms, won at 300 ms" in label
+    # the command line shown is the one just run, not the one of the build
+    command = page.locator(f"#{form_id} .cl-live-command").text_content()
+    assert command == "python -m cloudlab " + shlex.join(
+        options_argv("race", _RACE | {"ipv6_state": "blackholed"})
+    )
     # bad input: the alert, and neither the picture nor the JSON of the last answer
     got, alert, view = compute(page, form_id, _RACE | {"ipv6_state": "up"})
     assert got is None

@@ -122,6 +122,8 @@
     alert.textContent = message.answer.error || "";
     result.textContent = message.answer.result || "";
     view.innerHTML = message.answer.view || "";
+    const command = form.querySelector(".cl-live-command");
+    if (command && message.answer.command) command.textContent = message.answer.command;
     if (checking && message.answer.result) countStreak(form, JSON.parse(message.answer.result));
     form.dataset.computed = String(request);
     form.dataset.fields = JSON.stringify(fields);

@@ -36,7 +36,7 @@ _WIDTH = 720
 _LEFT = 190  # the lane labels
 _RIGHT = 150  # room for the label after the last bar
 _LANE = 28
-_TOP = 34  # the summary line
+_TOP = 16  # room for the Resolution Delay caption
 _AXIS = 40  # the time axis and its caption
 
 
@@ -137,8 +137,6 @@ def race_svg(race: Race | Mapping[str, Any]) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" class="cl-race-timeline" role="img" '
         f'viewBox="0 0 {_WIDTH} {height}" width="100%" aria-label="{escape(alt)}">',
         f"<title>{escape(alt)}</title>",
-        f'<text x="4" y="20" font-size="14" font-weight="bold" fill="{palette.BLACK}">'
-        f"{escape(data['summary'])}</text>",
     ]
     bottom = _TOP + _LANE * lanes
     tick = 0.0
