@@ -76,4 +76,4 @@ def test_markup_is_escaped_and_times_rounded() -> None:
 @pytest.mark.parametrize("bad", [None, "race", {"summary": "x"}, 3])
 def test_anything_else_is_one_clear_error(bad: object) -> None:
     with pytest.raises(ValueError, match="expected a Race"):
-        race_svg(bad)  # type: ignore[arg-type]
+        race_svg(bad)  # type: ignore[arg-type]  # wrong types on purpose
