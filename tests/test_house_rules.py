@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import subprocess
+import tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,10 +29,11 @@ def _tracked_python() -> list[Path]:
 def test_every_type_ignore_names_its_code_and_its_reason() -> None:
     bare = []
     for path in _tracked_python():
-        for number, line in enumerate(path.read_text().splitlines(), 1):
-            found = IGNORE.search(line)
-            if found and not REASONED.match(found.group("rest").strip()):
-                bare.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+        with path.open("rb") as source:  # comments only: a docstring may name the rule
+            for token in tokenize.tokenize(source.readline):
+                found = IGNORE.search(token.string) if token.type == tokenize.COMMENT else None
+                if found and not REASONED.match(found.group("rest").strip()):
+                    bare.append(f"{path.relative_to(ROOT)}:{token.start[0]}: {token.line.strip()}")
     assert bare == [], "say why after the code: # type: ignore[code]  # reason"
 
 
