@@ -23,6 +23,12 @@ every page by tests/site/test_accessibility.py):
   becomes a ``listitem``;
 - a folded cell's ``<summary>`` is named by its visible text, not "Toggle hidden content".
 
+It keeps pages light for a first visit (bench/bench_pages.py measures them): MathJax
+loads only on a page with a formula, and the widget runtime (require.js and
+html-manager, 0.9 MB gzipped) with the notebook's widget state only on a page that still
+shows a static widget, and there only once the reader comes near one
+(``book/_assets/widgets/lazy-runtime.js``).
+
 And it builds the execution status page (``book/execution-status.md``, one
 ``{execution-status}`` directive): for each chapter, when its notebook was executed (or
 taken from the jupyter-cache), how long it took, the versions the build ran against, and
@@ -46,6 +52,7 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.builders.html._assets import _JavaScript
 from sphinx.util.docutils import SphinxDirective
 
 _THEBE_MARKERS = ("THEBE_JS_URL", "sphinx-thebe", "thebe@")
@@ -96,6 +103,40 @@ def _drop_unused_mathjax(
         if "mathjax/" not in str(getattr(asset, "filename", ""))
         and "MathJax" not in str(asset.attributes.get("body", ""))
     ]
+
+
+#: What marks a static widget in a page's body (myst-nb writes one such script per view).
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+#: Loads the widget runtime when a reader comes near a widget (book/_assets/widgets).
+LAZY_RUNTIME = "widgets/lazy-runtime.js"
+
+
+def _widget_runtime(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    # myst-nb adds the widget runtime (require.js, html-manager's embed-amd.js: 0.9 MB
+    # gzipped) and the notebook's widget state to every page whose notebook saved widget
+    # state, even when no static widget is left on the page (cloudlab_live swaps
+    # snapshots for live forms): without a widget view in the body, none of it is needed.
+    # With one, the runtime's scripts give way to lazy-runtime.js, which loads them, in
+    # the same order, when the reader comes near a widget.
+    if "script_files" not in context:
+        return
+    # Sphinx files the configured paths (relative to _static) as "_static/<path>".
+    runtime = [f"_static/{path}" for path in app.config.nb_ipywidgets_js]
+    shown = WIDGET_VIEW in context.get("body", "")
+    kept = []
+    for asset in context["script_files"]:
+        filename = str(getattr(asset, "filename", ""))
+        if filename == runtime[0] and shown:
+            urls = [context["pathto"](path, 1) for path in runtime]
+            kept.append(
+                _JavaScript(f"_static/{LAZY_RUNTIME}", **{"data-runtime": json.dumps(urls)})
+            )
+        is_state = asset.attributes.get("type") == "application/vnd.jupyter.widget-state+json"
+        if filename not in runtime and not (is_state and not shown):
+            kept.append(asset)
+    context["script_files"] = kept
 
 
 def _correct_body(
@@ -260,6 +301,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # Late priority: run after every other handler has added its assets.
     app.connect("html-page-context", _drop_thebe_assets, priority=900)
     app.connect("html-page-context", _drop_unused_mathjax, priority=900)
+    app.connect("html-page-context", _widget_runtime, priority=900)
     app.setup_extension("cloudlab_execute")
     app.setup_extension("cloudlab_live")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -28,6 +28,7 @@ class PageVisit:
     page_errors: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     foreign: list[str] = field(default_factory=list)
+    requested: list[str] = field(default_factory=list)
     widget_views: int = 0
     rendered_widgets: int = 0
 
@@ -51,6 +52,7 @@ def visit_page(browser: Any, site_url: str, page_path: str) -> Iterator[tuple[ob
             route.abort()
 
     page.route("**/*", route)
+    page.on("request", lambda r: result.requested.append(r.url))
     page.on("console", lambda m: m.type == "error" and result.console_errors.append(m.text))
     page.on("pageerror", lambda e: result.page_errors.append(str(e)))
     page.on(
@@ -68,7 +70,13 @@ def visit_page(browser: Any, site_url: str, page_path: str) -> Iterator[tuple[ob
             'script[type="application/vnd.jupyter.widget-view+json"]'
         ).count()
         if result.widget_views:
-            # html-manager renders each view into a .jupyter-widgets element beside its script.
+            # The runtime loads when a reader comes near a widget (lazy-runtime.js): go to
+            # the first one; html-manager then renders each view into a .jupyter-widgets
+            # element beside its script.
+            page.evaluate(
+                "document.querySelector('script[type=\"application/vnd.jupyter.widget-view"
+                "+json\"]').parentElement.scrollIntoView()"
+            )
             page.wait_for_function(
                 "n => document.querySelectorAll('.jupyter-widgets').length >= n",
                 arg=result.widget_views,
@@ -99,6 +107,13 @@ def test_page_loads_offline_without_errors(
     assert result.console_errors == [], "console errors"
     if result.widget_views:
         assert result.rendered_widgets >= result.widget_views
+    # Light pages (bench/bench_pages.py): icons are CSS masks, never Font Awesome's fonts,
+    # and the widget runtime (0.9 MB) loads only where a static widget is shown.
+    assert [url for url in result.requested if "/webfonts/" in url] == [], "icon fonts"
+    runtime = any("embed-amd.js" in url for url in result.requested)
+    assert runtime == bool(result.widget_views), (
+        f"widget runtime loaded: {runtime}, static widgets: {result.widget_views}"
+    )
 
 
 def test_simulation_chapters_embed_widgets(browser: Any, site_url: str) -> None:
