@@ -304,4 +304,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _widget_runtime, priority=900)
     app.setup_extension("cloudlab_execute")
     app.setup_extension("cloudlab_live")
+    app.setup_extension("cloudlab_predict")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
