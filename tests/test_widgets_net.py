@@ -167,3 +167,24 @@ def test_vlsm_planner_errors_show_inline():
     ui.names.value = ""
     assert ui.error.value == ""
     assert all(ipaddress.ip_network("10.0.0.0/22").supernet_of(a.network) for a in ui.result)
+
+
+def test_splitter_ipv6_counts_fit_and_the_page_box_holds_the_largest_page() -> None:
+    from cloudlab.widgets.subnets import make_subnet_splitter_ui
+
+    ui = make_subnet_splitter_ui("2001:db8::/48", 64)
+    # 20-digit counts would push the last columns out of the widget: written as powers.
+    assert "2⁶⁴ − 1" in ui.table.value and "2⁶⁴ − 5" in ui.table.value
+    assert "18,446,744,073,709,551,615" not in ui.table.value
+    # 268,435,456 pages (a /4 split into /32s) needs 11 characters and the label.
+    assert float(ui.page.layout.width.removesuffix("em")) >= 16
+
+
+def test_typed_boxes_apply_on_enter_and_say_so() -> None:
+    from cloudlab.widgets.common import TYPED_HINT
+    from cloudlab.widgets.ip import make_ip_calculator_ui
+    from cloudlab.widgets.subnets import make_vlsm_planner_ui
+
+    for ui, box in ((make_ip_calculator_ui(), "text"), (make_vlsm_planner_ui(), "hosts")):
+        assert getattr(ui, box).continuous_update is False
+        assert any(TYPED_HINT in getattr(child, "value", "") for child in ui.children)

@@ -64,3 +64,33 @@ def test_blue_green_ui_rollback_and_comparison():
     assert ui.result.rollback_s is None
     ui.controls["strategy"].value = "all"
     assert ui.result.green_pct[-1] == 100
+
+
+def test_autoscaling_ui_shows_only_the_tracked_metrics_target():
+    ui = make_autoscaling_ui()
+    assert ui.controls["cpu_target"].layout.display is None
+    assert ui.controls["requests_target"].layout.display == "none"
+    ui.controls["metric"].value = "requests"
+    assert ui.controls["cpu_target"].layout.display == "none"
+    assert ui.controls["requests_target"].layout.display is None
+    # The traffic column's heading is not repeated as its dropdown's label.
+    assert ui.controls["shape"].description != "Traffic"
+
+
+def test_autoscaling_summary_counts_one_scale_in_in_the_singular():
+    ui = make_autoscaling_ui()
+    ins = sum(1 for e in ui.result.events if e.kind != "scale out")
+    word = "scale-in" if ins == 1 else "scale-ins"
+    assert f"{ins} {word};" in ui.result.summary
+    assert " 1 scale-ins" not in ui.result.summary and " 1 scale-outs" not in ui.result.summary
+
+
+def test_blue_green_all_at_once_has_no_comparison_line_with_itself():
+    ui = make_blue_green_ui()
+    ui.controls["strategy"].value = "all"
+    assert ui.comparison is None
+    assert "All at once, same alarm" not in ui.outcome.value
+    assert "staged shift to compare" in ui.outcome.value
+    ui.controls["strategy"].value = "staged"
+    assert ui.comparison is not None
+    assert "All at once, same alarm" in ui.outcome.value

@@ -263,7 +263,8 @@ class ScalingRun:
         return (
             f"Tasks {int(self.running.min())}–{int(self.running.max())}; "
             f"{lost:,} of {total:,} requests ({share:.2f} %) met no free capacity; "
-            f"{outs} scale-outs, {ins} scale-ins; average CPU {cpu:.0f} %."
+            f"{outs} scale-out{'' if outs == 1 else 's'}, {ins} scale-in{'' if ins == 1 else 's'}; "
+            f"average CPU {cpu:.0f} %."
         )
 
 

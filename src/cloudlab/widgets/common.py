@@ -94,6 +94,21 @@ def show_error(error: widgets.HTML, message: str, *outputs: widgets.Output) -> N
         show_figure(output, None)
 
 
+# ------------------------------------------------------------------ typed input
+
+#: When what the reader types takes effect, the same in every widget: a text or number box
+#: applies its value on Enter or on leaving it (never mid-word, where a half-typed address
+#: would show an error), a slider when it is let go, a list or a tick box at once.
+TYPED_HINT = "Typed values apply when you press Enter or leave the box."
+
+
+def typed_hint(more: str = "") -> widgets.HTML:
+    """The line that says, next to a widget's text boxes, when what is typed applies
+    (``more``: a sentence for a box that differs, such as a many-line one)."""
+    text = f"{TYPED_HINT} {more}".strip()
+    return widgets.HTML(f'<small style="opacity:0.85">{escape(text)}</small>')
+
+
 # ------------------------------------------------------------------ HTML tables
 
 #: The style of a left-aligned label cell (a column heading or a row's name).
@@ -143,9 +158,10 @@ def html_table(
     """
     body = "".join(r if isinstance(r, str) else row(r) for r in rows)
     top = "" if head is None else row(cell(escape(h), style=head_style, header=True) for h in head)
+    opening = "<table>"
     if sections:
-        return f"<table><thead>{top}</thead><tbody>{body}</tbody></table>"
-    return f"<table>{top}{body}</table>"
+        return f"{opening}<thead>{top}</thead><tbody>{body}</tbody></table>"
+    return f"{opening}{top}{body}</table>"
 
 
 # ------------------------------------------------------------------ the calculator base

@@ -13,7 +13,7 @@ import ipywidgets as widgets
 
 from cloudlab.figures import BLACK, BLUE, TEXT_GREEN, TEXT_VERMILION
 from cloudlab.web.cookies import explain_set_cookie, parse_set_cookie
-from cloudlab.widgets.common import Calculator, cell, html_table
+from cloudlab.widgets.common import Calculator, cell, html_table, typed_hint
 
 __all__ = ["CookieExplainer", "explanation_table", "make_cookie_explainer_ui"]
 
@@ -63,12 +63,13 @@ class CookieExplainer(Calculator):
             description="Set-Cookie",
             placeholder="name=value; Max-Age=3600; HttpOnly; SameSite=Lax",
             layout=widgets.Layout(width="48em"),
+            continuous_update=False,
         )
         self.error = widgets.HTML()
         self.table = widgets.HTML()
         self.result: dict[str, Any] | None = None
         self._now = now
-        super().__init__([self.text, self.error, self.table])
+        super().__init__([self.text, typed_hint(), self.error, self.table])
         self.text.observe(self._on_change, names="value")
         self.update()
 

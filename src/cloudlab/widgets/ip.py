@@ -12,7 +12,14 @@ import ipywidgets as widgets
 
 from cloudlab.figures import BLUE, TEXT_VERMILION
 from cloudlab.net.addresses import NetworkInfo, describe
-from cloudlab.widgets.common import LABEL_STYLE, Calculator, cell, error_html, html_table
+from cloudlab.widgets.common import (
+    LABEL_STYLE,
+    Calculator,
+    cell,
+    error_html,
+    html_table,
+    typed_hint,
+)
 
 __all__ = ["IPCalculator", "error_html", "make_ip_calculator_ui"]
 
@@ -100,12 +107,13 @@ class IPCalculator(Calculator):
             description="Address",
             placeholder="10.1.2.3/24 or 2001:db8::/48",
             layout=widgets.Layout(width="28em"),
+            continuous_update=False,
         )
         self.error = widgets.HTML()
         self.binary = widgets.HTML()
         self.table = widgets.HTML()
         self.result: NetworkInfo | None = None
-        super().__init__([self.text, self.error, self.binary, self.table])
+        super().__init__([self.text, typed_hint(), self.error, self.binary, self.table])
         self.text.observe(self._on_change, names="value")
         self.update()
 

@@ -310,7 +310,7 @@ class AutoscalingUI(Calculator):
             "shape": widgets.Dropdown(
                 options=[(label, key) for key, label in SHAPES.items()],
                 value="spike",
-                description="Traffic",
+                description="Shape",
                 style={"description_width": "initial"},
             ),
             "hours": _slider("Hours simulated", 4, 1, 24),
@@ -362,7 +362,15 @@ class AutoscalingUI(Calculator):
         )
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
+        c["metric"].observe(self._show_target, names="value")
+        self._show_target()
         self.update()
+
+    def _show_target(self, _change: object = None) -> None:
+        # Only the target of the metric being tracked is a setting that matters.
+        tracked = self.controls["metric"].value
+        for metric, name in (("cpu", "cpu_target"), ("requests", "requests_target")):
+            self.controls[name].layout.display = None if metric == tracked else "none"
 
     def run(self) -> ScalingRun:
         """Simulate with the current settings (may raise ValueError)."""
@@ -434,6 +442,7 @@ class BlueGreenUI(Calculator):
                 value="staged",
                 description="Shift",
                 style={"description_width": "initial"},
+                layout=widgets.Layout(width="auto"),
             ),
             "stage_min": _slider("Minutes per stage", 10, 1, 30),
             "rps": _slider("Requests per second", 100, 10, 1000, 10),
@@ -483,7 +492,8 @@ class BlueGreenUI(Calculator):
         self.update()
 
     def run(self) -> tuple[BlueGreenRun, BlueGreenRun]:
-        """Simulate the chosen shift and an all-at-once switch (may raise ValueError)."""
+        """Simulate the chosen shift and an all-at-once switch (may raise ValueError; the
+        same run twice when the chosen shift is all at once)."""
         v = {name: w.value for name, w in self.controls.items()}
         stage = v["stage_min"] * 60.0
         duration = 4 * stage + 10 * 60.0
@@ -497,16 +507,16 @@ class BlueGreenUI(Calculator):
             "rollback": v["rollback"],
             "seed": v["seed"],
         }
-        switch = all_at_once(stage)
-        schedule = canary_schedule(every_s=stage) if v["strategy"] == "staged" else switch
-        return (
-            simulate_blue_green(v["rps"], schedule, **common),
-            simulate_blue_green(v["rps"], switch, **common),
-        )
+        switch = simulate_blue_green(v["rps"], all_at_once(stage), **common)
+        if v["strategy"] != "staged":
+            return switch, switch
+        return simulate_blue_green(v["rps"], canary_schedule(every_s=stage), **common), switch
 
     def compute(self) -> BlueGreenRun:
-        """:meth:`run`: the chosen shift (its all-at-once comparison kept in ``comparison``)."""
-        result, self.comparison = self.run()
+        """:meth:`run`: the chosen shift (its all-at-once comparison kept in ``comparison``,
+        None when the chosen shift is itself all at once)."""
+        result, comparison = self.run()
+        self.comparison = comparison if self.controls["strategy"].value == "staged" else None
         return result
 
     def clear(self, message: str) -> None:
@@ -517,13 +527,13 @@ class BlueGreenUI(Calculator):
     def render(self, result: BlueGreenRun) -> None:
         """The two summaries and the picture (drawn where it shows)."""
         comparison = self.comparison
-        assert comparison is not None  # compute() set it
-        self.outcome.value = (
-            f"<b>{escape(result.summary)}</b><br>"
+        line = (
             f"All at once, same alarm: {escape(comparison.summary)}"
+            if comparison is not None
+            else "(This is the all-at-once switch; choose the staged shift to compare the two.)"
         )
-        compare = comparison if self.controls["strategy"].value == "staged" else None
-        show_figure(self.plot, lambda: blue_green_figure(result, compare))
+        self.outcome.value = f"<b>{escape(result.summary)}</b><br>{line}"
+        show_figure(self.plot, lambda: blue_green_figure(result, comparison))
 
 
 def make_autoscaling_ui() -> AutoscalingUI:

@@ -24,7 +24,7 @@ from cloudlab.net.subnets import (
     subnet_page,
     vlsm,
 )
-from cloudlab.widgets.common import Calculator, cell, code, html_table, show_figure
+from cloudlab.widgets.common import Calculator, cell, code, html_table, show_figure, typed_hint
 
 __all__ = [
     "SubnetSplitter",
@@ -32,6 +32,22 @@ __all__ = [
     "make_subnet_splitter_ui",
     "make_vlsm_planner_ui",
 ]
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _count(n: int) -> str:
+    """A count of addresses: 1,024 as written, but 2⁶⁴ − 5 for an IPv6 subnet's 20 digits
+    (which would push the table's last columns out of the widget)."""
+    if n < 10**9:
+        return f"{n:,}"
+    power = (n - 1).bit_length()
+    short = 2**power - n
+    if short >= 1000:
+        return f"{n:,}"
+    exponent = f"2{str(power).translate(_SUPERSCRIPT)}"
+    return exponent if short == 0 else f"{exponent} − {short}"
 
 
 def _table(header: list[str], rows: Sequence[Sequence[object]]) -> str:
@@ -90,8 +106,9 @@ class SubnetSplitter(Calculator):
             description="Per page",
             layout=widgets.Layout(width="12em"),
         )
+        # Wide enough for the largest page count, 268,435,456 (a /4 split into /32s).
         self.page = widgets.BoundedIntText(
-            value=1, min=1, max=1, description="Page", layout=widgets.Layout(width="12em")
+            value=1, min=1, max=1, description="Page", layout=widgets.Layout(width="16em")
         )
         self.first = widgets.Button(description="First", tooltip="first page")
         self.prev = widgets.Button(description="◀ Previous", tooltip="previous page")
@@ -108,6 +125,7 @@ class SubnetSplitter(Calculator):
             [
                 widgets.HBox([self.cidr, self.prefix, self.per_page]),
                 widgets.HBox([self.first, self.prev, self.page, self.next, self.last]),
+                typed_hint(),
                 self.status,
                 self.error,
                 self.table,
@@ -185,12 +203,12 @@ class SubnetSplitter(Calculator):
                     subnet,
                     first,
                     last,
-                    f"{usable:,}",
-                    "-" if usable_aws is None else f"{usable_aws:,}",
+                    _count(usable),
+                    "-" if usable_aws is None else _count(usable_aws),
                 ]
             )
         self.table.value = _table(
-            ["#", "subnet", "first host", "last host", "usable", "usable on AWS"], rows
+            ["#", "subnet", "first host", "last host", "usable", "on AWS"], rows
         )
         if self.show_picture:
             self.figure = address_map(result.network, result.subnets)
@@ -263,6 +281,7 @@ class VLSMPlanner(Calculator):
             value=aws_rules,
             description="AWS rules (5 reserved per subnet, /16 to /28)",
             indent=False,
+            layout=widgets.Layout(width="auto"),
         )
         self.summary = widgets.HTML()
         self.error = widgets.HTML()
@@ -274,6 +293,7 @@ class VLSMPlanner(Calculator):
             [
                 widgets.HBox([self.cidr, self.hosts]),
                 widgets.HBox([self.names, self.aws]),
+                typed_hint(),
                 self.summary,
                 self.error,
                 self.table,

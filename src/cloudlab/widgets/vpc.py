@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from cloudlab.vpc.pictures import address_map, architecture_diagram
 from cloudlab.vpc.plan import NAT_MODES, NetworkPlan, parse_tiers, plan_network
-from cloudlab.widgets.common import Calculator, cell, code, html_table, show_figure
+from cloudlab.widgets.common import Calculator, cell, code, html_table, show_figure, typed_hint
 
 __all__ = ["DEFAULT_TIERS_TEXT", "VPCPlanner", "make_vpc_planner_ui", "plan_table_html"]
 
@@ -129,6 +129,7 @@ class VPCPlanner(Calculator):
             [
                 widgets.HBox([self.cidr, self.az_count, self.spare]),
                 widgets.HBox([self.tiers, widgets.VBox([self.ipv6, self.alb, self.nat])]),
+                typed_hint("In Tiers, Enter starts a new line: it applies when you leave it."),
                 self.error,
                 self.summary,
                 self.table,
