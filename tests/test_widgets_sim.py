@@ -82,7 +82,8 @@ def test_autoscaling_summary_counts_one_scale_in_in_the_singular():
     ins = sum(1 for e in ui.result.events if e.kind != "scale out")
     word = "scale-in" if ins == 1 else "scale-ins"
     assert f"{ins} {word};" in ui.result.summary
-    assert " 1 scale-ins" not in ui.result.summary and " 1 scale-outs" not in ui.result.summary
+    assert " 1 scale-ins" not in ui.result.summary
+    assert " 1 scale-outs" not in ui.result.summary
 
 
 def test_blue_green_all_at_once_has_no_comparison_line_with_itself():
