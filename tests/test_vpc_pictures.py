@@ -7,6 +7,7 @@ registry holds them and there is nothing to close.
 from __future__ import annotations
 
 import io
+import itertools
 
 import pytest
 from matplotlib.figure import Figure
@@ -113,3 +114,32 @@ def test_address_map_of_a_full_vpc_shows_it_whole():
     fig = address_map(plan)
     assert "shown:" not in fig._suptitle.get_text()
     assert "web-a" in "\n".join(_texts(fig))
+
+
+@pytest.mark.parametrize("kwargs", PLANS.values(), ids=PLANS.keys())
+def test_routes_are_coloured_by_gateway_join_with_dots_and_miss_the_zone_labels(kwargs):
+    plan = plan_network(**kwargs)
+    fig = architecture_diagram(plan)
+    ax = fig.axes[0]
+    routes = [line for line in ax.lines if len(line.get_xdata()) >= 3]
+    solid = {line.get_color() for line in routes if line.get_linestyle() == "-"}
+    # One colour to the internet gateway, another to the NAT gateways (when there are any).
+    assert len(solid) == (2 if plan.nat_azs else 1)
+    if len(plan.azs) > 1:
+        dots = [line for line in ax.lines if line.get_marker() == "o"]
+        assert dots, "routes joining the bus to the internet gateway are marked"
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    labels = [
+        t.get_window_extent(renderer)
+        for t in ax.texts
+        if t.get_text().startswith("Availability Zone")
+    ]
+    for line in routes:
+        points = ax.transData.transform(list(zip(line.get_xdata(), line.get_ydata(), strict=True)))
+        for (x0, y0), (x1, y1) in itertools.pairwise(points):
+            for box in labels:
+                if x0 == x1 and box.x0 <= x0 <= box.x1:
+                    assert max(y0, y1) < box.y0 or min(y0, y1) > box.y1, "a route crosses a label"

@@ -59,7 +59,8 @@ KIND_COLOURS: dict[str, tuple[str, str]] = {
     "private": (BLUE_TINT, BLUE),
     "isolated": (PURPLE_TINT, PURPLE),
 }
-_V4 = GREY_13  # IPv4 default routes
+_V4 = GREY_13  # IPv4 default routes to the internet gateway
+_V4_NAT = DARK_ORANGE  # IPv4 default routes of private subnets, to a NAT gateway
 _V6 = VIOLET  # IPv6 default routes to the egress-only gateway
 _NAT = ORANGE
 _IGW = GREY_24
@@ -74,6 +75,15 @@ _VPC_PAD = 0.28
 _MARGIN = 0.25
 _LINE = {"linewidth": 1.3, "solid_capstyle": "round"}
 _HALO = [path_effects.withStroke(linewidth=3.2, foreground="white")]
+# Routes to a NAT gateway are drawn over the others with a wider white edge, so that where
+# two routes cross one visibly passes over the other; where routes join, a dot.
+_BRIDGE = [path_effects.withStroke(linewidth=6, foreground="white")]
+_JOIN_SIZE = 4.2
+
+
+def _join(ax: Any, x: float, y: float, colour: str) -> None:
+    """A dot where routes join."""
+    ax.plot([x], [y], color=colour, marker="o", markersize=_JOIN_SIZE, linestyle="none", zorder=6)
 
 
 def _box(ax, x, y, w, h, face, edge, *, style="round,pad=0,rounding_size=0.06", **kw):
@@ -82,13 +92,21 @@ def _box(ax, x, y, w, h, face, edge, *, style="round,pad=0,rounding_size=0.06", 
     return patch
 
 
-def _route(ax, points: Sequence[tuple[float, float]], colour: str, *, dashed: bool = False):
-    """Draw a route as a polyline of straight segments with an arrowhead at the end."""
+def _route(
+    ax: Any,
+    points: Sequence[tuple[float, float]],
+    colour: str,
+    *,
+    dashed: bool = False,
+    over: bool = False,
+) -> None:
+    """Draw a route as a polyline of straight segments with an arrowhead at the end
+    (``over``: above the other routes, bridging any it crosses)."""
     xs = [p[0] for p in points]
     ys = [p[1] for p in points]
     style = (0, (4, 2)) if dashed else "solid"
-    (line,) = ax.plot(xs, ys, color=colour, linestyle=style, zorder=4, **_LINE)
-    line.set_path_effects(_HALO)
+    (line,) = ax.plot(xs, ys, color=colour, linestyle=style, zorder=4.5 if over else 4, **_LINE)
+    line.set_path_effects(_BRIDGE if over else _HALO)
     ax.annotate(
         "",
         xy=points[-1],
@@ -471,6 +489,8 @@ def _draw_routes(ax: Any, lay: _Layout, nat_boxes: _NatBoxes, lanes: _Lanes, row
     igw_x, eigw_x, gateway = lay.igw_x, lay.eigw_x, lay.gateway_bottom
     bus_v4, bus_v6, bus_cross = lay.bus_v4, lay.bus_v6, lay.bus_cross
     first_public: dict[str, str] = {}
+    bus_joins: list[float] = []  # where routes come up into the bus to the internet gateway
+    lane_joins: dict[tuple[float, float], int] = {}  # where private routes share a lane
     for subnet in plan.subnets:
         if subnet.public:
             first_public.setdefault(subnet.az, subnet.name)
@@ -483,10 +503,13 @@ def _draw_routes(ax: Any, lay: _Layout, nat_boxes: _NatBoxes, lanes: _Lanes, row
         target6 = table.target_for("::/0")
         if subnet.public and target4 == "igw":
             if first_public[subnet.az] == subnet.name:
-                sx = x0 + 0.3 * _SUBNET_W if subnet.az not in nat_boxes else x0 + 1.55
+                # Right of the "Availability Zone x" label above the subnet.
+                sx = x0 + 0.5 * _SUBNET_W if subnet.az not in nat_boxes else x0 + 1.55
+                bus_joins.append(sx)
                 points = [(sx, top), (sx, bus_v4), (igw_x, bus_v4), (igw_x, gateway)]
             else:  # a second public tier: up the left side of the column
                 lx = x0 - _PAD / 2
+                bus_joins.append(lx)
                 points = [(x0, mid), (lx, mid), (lx, bus_v4), (igw_x, bus_v4), (igw_x, gateway)]
             _route(ax, [(x, Y(y)) for x, y in points], _V4)
         elif target4 is not None and target4.startswith("nat-") and target4[4:] in nat_boxes:
@@ -494,6 +517,7 @@ def _draw_routes(ax: Any, lay: _Layout, nat_boxes: _NatBoxes, lanes: _Lanes, row
             _, tlane4, _ = lanes[target4[4:]]
             if target4[4:] == subnet.az:
                 points = [(x1, mid), (lane4, mid), (lane4, ny), (nx1, ny)]
+                lane_joins[(lane4, ny)] = lane_joins.get((lane4, ny), 0) + 1
             else:
                 points = [
                     (x1, mid),
@@ -503,7 +527,7 @@ def _draw_routes(ax: Any, lay: _Layout, nat_boxes: _NatBoxes, lanes: _Lanes, row
                     (tlane4, ny),
                     (nx1, ny),
                 ]
-            _route(ax, [(x, Y(y)) for x, y in points], _V4)
+            _route(ax, [(x, Y(y)) for x, y in points], _V4_NAT, over=True)
         if target6 == "eigw":
             y6 = mid + 0.12
             points = [(x1, y6), (lane6, y6), (lane6, bus_v6), (eigw_x, bus_v6), (eigw_x, gateway)]
@@ -522,7 +546,20 @@ def _draw_routes(ax: Any, lay: _Layout, nat_boxes: _NatBoxes, lanes: _Lanes, row
             )
     for nx0, _nx1, _ny, ntop in nat_boxes.values():
         nx = nx0 + 0.16
+        bus_joins.append(nx)
         _route(ax, [(nx, Y(ntop)), (nx, Y(bus_v4)), (igw_x, Y(bus_v4)), (igw_x, Y(gateway))], _V4)
+    # A dot where routes join: on the bus to the internet gateway, every route that comes
+    # up between its two ends (and the gateway's feed, when routes arrive from both sides).
+    if bus_joins:
+        ends = (min(bus_joins), max(bus_joins))
+        joins = [x for x in bus_joins if x not in ends]
+        if ends[0] < igw_x < ends[1]:
+            joins.append(igw_x)
+        for x in joins:
+            _join(ax, x, Y(bus_v4), _V4)
+    for (x, y), count in lane_joins.items():
+        if count > 1:
+            _join(ax, x, Y(y), _V4_NAT)
 
 
 def _draw_key(ax: Any, lay: _Layout, nat_boxes: _NatBoxes) -> None:
@@ -547,10 +584,13 @@ def _draw_key(ax: Any, lay: _Layout, nat_boxes: _NatBoxes) -> None:
             [],
             [],
             color=_V4,
-            label="IPv4 default route (0.0.0.0/0)"
-            + (", and ::/0 from public subnets" if lay.ipv6 else ""),
+            label="default route 0.0.0.0/0 to the internet gateway"
+            + (" (and ::/0 from public subnets)" if lay.ipv6 else ""),
         )
     )
+    if nat_boxes:
+        to_nat = "default route 0.0.0.0/0 to a NAT gateway"
+        handles.append(Line2D([], [], color=_V4_NAT, label=to_nat))
     if lay.ipv6:
         handles.append(
             Line2D(

@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from cloudlab.checks import number, show
-from cloudlab.figures import BLUE, GREY_33, VERMILION, ShownFigure
+from cloudlab.figures import BLUE, GREY_33, GREY_40, GREY_60, VERMILION, ShownFigure
 from cloudlab.web.fingerprint import (
     FIGURES,
     INDEPENDENCE_NOTE,
@@ -51,6 +51,9 @@ MAX_POPULATION_EXPONENT = 10
 
 LINE_COLOUR = BLUE
 MARK_COLOUR = VERMILION
+#: The comparison lines (10, 20, 30 bits) and their labels: legible, yet behind the curve.
+COMPARE_GREY = GREY_60
+COMPARE_TEXT = GREY_40
 
 _SCALE_WORDS = {
     "thousand": 10**3,
@@ -156,13 +159,13 @@ def anonymity_figure(
         ax.plot(
             sizes,
             [anonymity_set(other, p) for p in sizes],
-            color="lightgrey",
+            color=COMPARE_GREY,
             linewidth=1,
             zorder=1,
         )
         ax.annotate(
-            f"{other:g} bits", (sizes[-1], anonymity_set(other, sizes[-1])), fontsize=7,
-            color="grey", ha="right", va="bottom",
+            f"{other:g} bits", (sizes[-1], anonymity_set(other, sizes[-1])), fontsize=8,
+            color=COMPARE_TEXT, ha="right", va="bottom",
         )  # fmt: skip
     ax.plot(
         sizes,
@@ -189,11 +192,11 @@ def anonymity_figure(
     if low <= crossover <= high:
         ax.axvline(crossover, color=LINE_COLOUR, linestyle=":", linewidth=1)
         ax.annotate(
-            f"2**bits = {format_count(crossover)}",
+            rf"$2^{{\mathrm{{bits}}}}$ = {format_count(crossover)}",
             (crossover, 1),
             xytext=(-4, 40),
             textcoords="offset points",
-            fontsize=7,
+            fontsize=8,
             rotation=90,
             ha="right",
             color=LINE_COLOUR,
