@@ -63,6 +63,7 @@ def form_html(
         _number(answer)
         if tolerance:
             _number(tolerance.removesuffix("%"))
+    # Not data-calculator: live.js takes every form[data-calculator] for a live calculator.
     attrs = {
         "class": "cl-predict pst-js-only",
         "id": form_id,
@@ -70,7 +71,7 @@ def form_html(
         "data-kind": "choice" if choices else "number",
         "data-tolerance": tolerance,
         "data-unit": unit,
-        "data-calculator": calculator,
+        "data-check-with": calculator,
         "data-values": json.dumps(values or {}),
     }
     opening = " ".join(f'{key}="{html.escape(value)}"' for key, value in attrs.items() if value)

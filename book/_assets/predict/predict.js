@@ -80,7 +80,7 @@
   }
 
   function offerCalculator(form) {
-    var name = form.dataset.calculator;
+    var name = form.dataset.checkWith;
     var live = name && document.querySelector('form[data-calculator="' + name + '"]');
     if (!live || form.querySelector(".cl-predict-calculator")) {
       return;
