@@ -189,3 +189,11 @@ def test_typed_boxes_apply_on_enter_and_say_so() -> None:
     for ui, box in ((make_ip_calculator_ui(), "text"), (make_vlsm_planner_ui(), "hosts")):
         assert getattr(ui, box).continuous_update is False
         assert any(TYPED_HINT in getattr(child, "value", "") for child in ui.children)
+
+
+def test_ip_table_lets_long_ipv6_values_wrap_and_leaves_short_ones_alone() -> None:
+    from cloudlab.widgets.ip import make_ip_calculator_ui
+
+    six = make_ip_calculator_ui("2001:db8:abcd:12::1/64")
+    assert "ip6.<wbr>arpa" in six.table.value  # the 72-character reverse DNS name
+    assert "<wbr>" not in make_ip_calculator_ui("10.1.2.3/20").table.value

@@ -48,10 +48,18 @@ _ROWS = (
 )
 
 
+#: Values longer than this may wrap at their dots and colons (an IPv6 reverse DNS name
+#: has 72 characters), rather than push the table wider than the widget.
+_WRAP_OVER = 40
+
+
 def _cell(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
-    return escape(str(value))
+    text = escape(str(value))
+    if len(text) > _WRAP_OVER:
+        text = text.replace(".", ".<wbr>").replace(":", ":<wbr>")
+    return text
 
 
 def property_table(info: NetworkInfo) -> str:
