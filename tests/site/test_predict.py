@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from cloudlab_execute import toc_files
 
@@ -29,8 +30,8 @@ def test_every_chapter_has_two_predictions_each_before_a_folded_solution(site_di
             assert "<details open" not in after[:200]
 
 
-def test_the_solution_opens_only_after_an_answer(browser: object, site_url: str) -> None:
-    page = browser.new_page()  # type: ignore[attr-defined]
+def test_the_solution_opens_only_after_an_answer(browser: Any, site_url: str) -> None:
+    page = browser.new_page()
     try:
         page.goto(f"{site_url}/notebooks/subnets-and-cidr.html", wait_until="load")
         form = page.locator("form.cl-predict").first
