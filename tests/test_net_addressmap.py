@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import xml.etree.ElementTree as ET
 
@@ -90,3 +91,27 @@ def test_the_live_views_draw_their_maps() -> None:
     data = json.loads(plan["result"])
     assert all(s["name"] in plan["view"] for s in data["subnets"])
     assert "2001:db8::/56" in plan["view"]
+
+
+def test_spare_blocks_are_pale_and_dashed_not_coloured_like_subnets_in_use() -> None:
+    from cloudlab.net.addressmap import RESERVED_COLOUR, address_map_layout, address_map_svg
+
+    used, spare = "10.0.0.0/24", "10.0.1.0/24"
+    layout = address_map_layout("10.0.0.0/22", [used, spare], ["app", "spare"], reserved=[
+        ipaddress.ip_network(spare)
+    ])  # fmt: skip
+    colours = {name: colour for _, name, colour in layout.rows[0].blocks}
+    assert colours["spare"] == RESERVED_COLOUR
+    assert colours["app"] != RESERVED_COLOUR
+    svg = address_map_svg("10.0.0.0/22", [used, spare], reserved=[ipaddress.ip_network(spare)])
+    assert svg.count("stroke-dasharray") == 1
+
+
+def test_a_planned_vpc_map_names_its_narrow_subnets_in_a_key() -> None:
+    from cloudlab.vpc.pictures import address_map
+    from cloudlab.vpc.plan import plan_network
+
+    figure = address_map(plan_network())
+    key = figure.axes[-1].get_xlabel()
+    assert "1 public-a 10.0.12.0/24" in key
+    assert "data-spare 10.0.17.0/24" in key

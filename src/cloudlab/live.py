@@ -516,7 +516,11 @@ def _plan_view(data: dict[str, Any]) -> str:
     plan = NetworkPlan.from_dict(data)
     parent, blocks, title = plan.map_blocks()
     picture = address_map_svg(
-        parent, [b for b, _ in blocks], labels=[n for _, n in blocks], title=title
+        parent,
+        [b for b, _ in blocks],
+        labels=[n for _, n in blocks],
+        title=title,
+        reserved=plan.spare,
     )
     return (
         f"<p>{html.escape(plan.summary())}</p>"

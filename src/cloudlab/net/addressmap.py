@@ -10,7 +10,7 @@ figure of the same map is :func:`cloudlab.net.pictures.address_map`.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -21,6 +21,7 @@ from cloudlab.net.subnets import free_blocks
 __all__ = [
     "FREE_COLOUR",
     "PALETTE",
+    "RESERVED_COLOUR",
     "ZOOM_BELOW",
     "MapLayout",
     "MapRow",
@@ -32,8 +33,10 @@ __all__ = [
 
 #: The palette's colours in turn; the light ones get dark text (cloudlab.palette).
 PALETTE = palette.PALETTE
-DARK_TEXT = palette.LIGHT
 FREE_COLOUR = palette.GREY_95
+#: Blocks set aside but not in use (a plan's spare blocks): pale, with a dashed edge.
+RESERVED_COLOUR = palette.PALE_SLATE
+DARK_TEXT = palette.LIGHT | {RESERVED_COLOUR}
 #: Below this share of the parent, the subnets also get a zoomed row of their own.
 ZOOM_BELOW = 0.05
 
@@ -158,8 +161,12 @@ def address_map_layout(
     subnets: Sequence[str | Network],
     labels: Sequence[str] | None = None,
     title: str | None = None,
+    reserved: Collection[Network] = (),
 ) -> MapLayout:
     """Lay out an address map: its bars, its title and its alt text.
+
+    Subnets take the palette's colours in turn; those in ``reserved`` (set aside, not in
+    use) are drawn in :data:`RESERVED_COLOUR` with a dashed edge instead.
 
     Raises
     ------
@@ -167,8 +174,11 @@ def address_map_layout(
         If a subnet is not inside ``parent`` or ``labels`` does not match ``subnets``.
     """
     net, nets, names = _checked(parent, subnets, labels)
+    spare = set(reserved)
+    colours = iter(PALETTE * (len(nets) // len(PALETTE) + 1))
     blocks = tuple(
-        (s, n, PALETTE[i % len(PALETTE)]) for i, (s, n) in enumerate(zip(nets, names, strict=True))
+        (s, n, RESERVED_COLOUR if s in spare else next(colours))
+        for s, n in zip(nets, names, strict=True)
     )
     start = int(net.network_address)
     used = _used(nets)
@@ -280,10 +290,14 @@ def _row_svg(row: MapRow, y: float) -> list[str]:
         x, width = place(net)
         width = max(width, 1.5)  # keep tiny blocks visible
         cidr = f"{start}/{net.prefixlen}"
+        edge = (
+            f'stroke="{palette.GREY_60}" stroke-width="1" stroke-dasharray="4 3"'
+            if colour == RESERVED_COLOUR
+            else 'stroke="white" stroke-width="1"'
+        )
         parts.append(
             f'<rect x="{x:.2f}" y="{y}" width="{width:.2f}" height="{_BAR}" fill="{colour}" '
-            f'stroke="white" stroke-width="1"><title>{escape(f"{name} {cidr}".strip())}'
-            "</title></rect>"
+            f"{edge}><title>{escape(f'{name} {cidr}'.strip())}</title></rect>"
         )
         tail = "…" + start[len(common) :]
         short = f"{tail}/{net.prefixlen}"
@@ -316,6 +330,7 @@ def address_map_svg(
     *,
     labels: Sequence[str] | None = None,
     title: str | None = None,
+    reserved: Collection[Network] = (),
 ) -> str:
     """Draw where each subnet sits in its parent network, as an SVG element (a string).
 
@@ -334,6 +349,8 @@ def address_map_svg(
         A name per subnet.
     title : str, optional
         The line above the map; by default the parent and how much of it is used.
+    reserved : collection of network, optional
+        Subnets set aside but not in use, drawn pale with a dashed edge.
 
     Returns
     -------
@@ -345,7 +362,7 @@ def address_map_svg(
     ValueError
         If a subnet is not inside ``parent`` or ``labels`` does not match ``subnets``.
     """
-    layout = address_map_layout(parent, subnets, labels, title)
+    layout = address_map_layout(parent, subnets, labels, title, reserved)
     lines = layout.title.split("\n")
     height = _TITLE * len(lines) + len(layout.rows) * (_BAR + 34)
     parts = [

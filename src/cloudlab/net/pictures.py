@@ -8,7 +8,8 @@ which show themselves as PNGs in Jupyter even when pyplot was never imported;
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Collection, Sequence
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -18,6 +19,7 @@ from cloudlab.figures import GREY_13, GREY_20, GREY_33, GREY_60, VERMILION, Show
 from cloudlab.net.addressmap import (
     DARK_TEXT,
     FREE_COLOUR,
+    RESERVED_COLOUR,
     address_map_layout,
     common_start,
     mark_text,
@@ -29,6 +31,7 @@ __all__ = ["address_map"]
 _CHAR_WIDTH = 0.0092  # rough width of one 8-pt character as a share of the row
 _VERTICAL_WIDTH = 0.012  # narrowest block that still takes a vertical 7-pt label
 _VERTICAL_CHARS = 10  # longest vertical label that fits the bar's height
+_KEY_WIDTH = 0.006  # narrowest block that still takes a one-digit key number
 
 
 def _fits(text: str, width: float) -> bool:
@@ -42,8 +45,13 @@ def _draw_row(
     span: int,
     blocks: Sequence[tuple[Network, str, str]],
     free: Sequence[Network],
-) -> None:
-    """Draw one horizontal bar: ``blocks`` coloured, ``free`` hatched, x in [0, 1]."""
+) -> list[str]:
+    """Draw one horizontal bar: ``blocks`` coloured, ``free`` hatched, x in [0, 1].
+
+    A named block too narrow for its name carries a number instead; the returned key
+    (``"1 public-a 10.0.12.0/24"``, ...) says which is which.
+    """
+    key: list[str] = []
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_yticks([])
@@ -72,9 +80,13 @@ def _draw_row(
     for net, label, colour in blocks:
         x = (int(net.network_address) - start) / span
         width = max(net.num_addresses / span, 0.002)  # keep tiny blocks visible
+        spare = colour == RESERVED_COLOUR
         ax.add_patch(
-            Rectangle((x, 0.1), width, 0.8, facecolor=colour, edgecolor="white", linewidth=1)
-        )
+            Rectangle(
+                (x, 0.1), width, 0.8, facecolor=colour, linewidth=1,
+                edgecolor=GREY_60 if spare else "white", linestyle="--" if spare else "-",
+            )
+        )  # fmt: skip
         tail = "…" + str(net.network_address)[len(common) :]
         short = f"{tail}/{net.prefixlen}"
         options = [f"{label}\n{net}", f"{label}\n{short}", label] if label else []
@@ -93,6 +105,13 @@ def _draw_row(
                 )
                 break
         else:
+            if label and width > _KEY_WIDTH:  # named but narrow: a number, and a key below
+                key.append(f"{len(key) + 1} {label} {net}")
+                ax.text(
+                    x + width / 2, 0.5, str(len(key)), ha="center", va="center", fontsize=8,
+                    color=GREY_13 if colour in DARK_TEXT else "white", fontweight="bold",
+                )  # fmt: skip
+                continue
             vertical = [t for t in (str(net), f"{tail}/{net.prefixlen}", tail) if len(t) > 1]
             fitting = [t for t in vertical if len(t) <= _VERTICAL_CHARS]
             if width > _VERTICAL_WIDTH and fitting:
@@ -107,6 +126,8 @@ def _draw_row(
                     fontweight="bold",
                     rotation=90,
                 )
+
+    return key
 
 
 def _ends(ax: Axes, first: str, last: str) -> None:
@@ -124,6 +145,7 @@ def address_map(
     labels: Sequence[str] | None = None,
     title: str | None = None,
     width: float = 9.0,
+    reserved: Collection[Network] = (),
 ) -> Figure:
     """Draw where each subnet sits in its parent network, with the free space hatched.
 
@@ -142,6 +164,8 @@ def address_map(
         Figure title; defaults to the parent network and how much of it is used.
     width : float, default 9.0
         Figure width in inches.
+    reserved : collection of network, optional
+        Subnets set aside but not in use, drawn pale with a dashed edge.
 
     Returns
     -------
@@ -153,7 +177,7 @@ def address_map(
     ValueError
         If a subnet is not inside ``parent`` or ``labels`` does not match ``subnets``.
     """
-    layout = address_map_layout(parent, subnets, labels, title)
+    layout = address_map_layout(parent, subnets, labels, title, reserved)
     fig = ShownFigure(
         figsize=(width, 2.9 if layout.zoomed else 1.7), layout="constrained", alt=layout.alt
     )
@@ -171,7 +195,9 @@ def address_map(
                     linewidth=0.5,
                 )
             )
-        _draw_row(ax, row.start, row.span, row.blocks, row.free)
+        key = _draw_row(ax, row.start, row.span, row.blocks, row.free)
+        if key:
+            ax.set_xlabel("\n".join(textwrap.wrap("   ".join(key), 120)), fontsize=8, color=GREY_20)
         _ends(ax, row.first, row.last)
         if row.mark is not None:
             x, mark = row.mark

@@ -665,4 +665,5 @@ def address_map(plan: NetworkPlan, *, whole: bool = False, width: float = 9.0) -
         labels=[n for _, n in blocks],
         title=title,
         width=width,
+        reserved=plan.spare,
     )

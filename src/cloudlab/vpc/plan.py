@@ -466,13 +466,13 @@ class NetworkPlan:
             if parent.num_addresses * 4 > vpc.num_addresses:
                 parent = vpc
         if parent == vpc:
-            return parent, blocks, f"{head}\nspare blocks named, free space hatched"
+            return parent, blocks, f"{head}\nspare blocks pale and dashed, free space hatched"
         rest = vpc.num_addresses - parent.num_addresses
         return (
             parent,
             blocks,
             f"{head}\nshown: its first {parent}; the other {rest:,} addresses are free "
-            "(spare blocks named, free space hatched)",
+            "(spare blocks pale and dashed, free space hatched)",
         )
 
     def to_rows(self, *, spare: bool = True) -> list[dict[str, str]]:
