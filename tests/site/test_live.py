@@ -236,6 +236,18 @@ def test_pyodide_waits_for_the_first_edit(browser: Any, site_url: str) -> None:
         # The answer computed at build time is on the page already.
         result = page.locator("#live-ip-1 output[data-result]").text_content()
         assert json.loads(result) == native(["ip", "10.1.2.3/20", "--json"])[0]
+        # A keyboard passing through a form's fields is not an edit: still nothing loads.
+        page.locator("#live-ip-1 input").first.focus()
+        for _ in range(4):
+            page.keyboard.press("Tab")
+        page.wait_for_timeout(500)
+        assert not [u for u in watch.requested if "pyodide" in u or u.endswith(".zip")]
+        # The first edit starts Python.
+        page.locator("#live-ip-1 input").first.fill("10.9.8.7/24")
+        page.wait_for_function(
+            "() => document.querySelector('#live-ip-1').dataset.computed !== undefined"
+        )
+        assert [u for u in watch.requested if "pyodide" in u]
 
 
 def test_every_browser_module_imports_inside_pyodide(live: tuple[Any, Watch]) -> None:

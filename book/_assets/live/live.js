@@ -147,12 +147,13 @@
       form.querySelector(".cl-live-run").disabled = true;
       return;
     }
-    // Python starts as soon as the reader enters a form (a click or Tab into a field),
-    // so that it is warming up while they type; a page only read never loads it.
-    form.addEventListener("focusin", startWorker, { once: true });
+    // Python starts at the reader's first edit (or a press of Run), not before: a page
+    // only read, or a keyboard passing through its fields, never loads it. It starts at
+    // once, so it is warming up during the short wait before the first recompute.
     const later = debounce(() => compute(form), 150);
     const practice = form.dataset.calculator === "practice";
     const onEdit = (event) => {
+      startWorker();
       if (practice && event.target.name === "answer") return; // checked on "Check" only
       if (practice && event.type === "input") form.elements.answer.value = "";
       later();
