@@ -96,7 +96,7 @@ class Calculator:
     """
 
     command: str
-    positional: str | None
+    positional: str | None = None
     options: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)
@@ -143,7 +143,6 @@ CALCULATORS: dict[str, Calculator] = {
     ),
     "decide": Calculator(
         command="decide",
-        positional=None,
         options=("kubernetes", "portable", "services", "node_control", "load", "ops_people"),
         labels={
             "kubernetes": "Kubernetes experience (none, some, strong)",
@@ -156,7 +155,6 @@ CALCULATORS: dict[str, Calculator] = {
     ),
     "practice": Calculator(
         command="practice",
-        positional=None,
         options=("seed", "level", "kind", "answer"),
         labels={
             "seed": "Exercise number",
@@ -167,7 +165,6 @@ CALCULATORS: dict[str, Calculator] = {
     ),
     "entropy": Calculator(
         command="entropy",
-        positional=None,
         options=("attributes", "population"),
         labels={
             "attributes": "Attributes (comma-separated, e.g. user_agent,timezone)",
@@ -176,7 +173,6 @@ CALCULATORS: dict[str, Calculator] = {
     ),
     "cost": Calculator(
         command="cost",
-        positional=None,
         options=(
             "tasks",
             "cpu",
@@ -208,14 +204,12 @@ CALCULATORS: dict[str, Calculator] = {
     ),
     "plan": Calculator(
         command="plan",
-        positional=None,
         options=_PLAN_OPTIONS,
         flags=("ipv6",),
         labels=_PLAN_LABELS,
     ),
     "route": Calculator(
         command="route",
-        positional=None,
         options=(*_PLAN_OPTIONS, "subnet", "destination", "public_ip", "what_if"),
         flags=("ipv6",),
         labels=_PLAN_LABELS
@@ -228,7 +222,6 @@ CALCULATORS: dict[str, Calculator] = {
     ),
     "flow": Calculator(
         command="flow",
-        positional=None,
         options=(
             *_PLAN_OPTIONS,
             "source",
@@ -253,7 +246,6 @@ CALCULATORS: dict[str, Calculator] = {
     ),
     "race": Calculator(
         command="race",
-        positional=None,
         options=(*cli.RACE_SWITCHES, "ipv6_state", "ipv4_state", *cli.RACE_TIMES, "seed"),
         labels={
             "device_ipv6": "Device has IPv6 turned on (yes/no)",
@@ -277,7 +269,6 @@ CALCULATORS: dict[str, Calculator] = {
     ),
     "cookie": Calculator(
         command="cookie",
-        positional=None,
         options=("header", "now"),
         labels={
             "header": "Set-Cookie header",

@@ -10,6 +10,7 @@ figure of the same map is :func:`cloudlab.net.pictures.address_map`.
 from __future__ import annotations
 
 import ipaddress
+import itertools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -175,7 +176,7 @@ def address_map_layout(
     """
     net, nets, names = _checked(parent, subnets, labels)
     spare = set(reserved)
-    colours = iter(PALETTE * (len(nets) // len(PALETTE) + 1))
+    colours = itertools.cycle(PALETTE)
     blocks = tuple(
         (s, n, RESERVED_COLOUR if s in spare else next(colours))
         for s, n in zip(nets, names, strict=True)
