@@ -20,10 +20,10 @@ Pairs compared (ratio = lab requests per second / httpbin requests per second, g
 least 1.0 with 0 errors):
 
 - lab ``/api/whoami`` vs httpbin ``/anything`` (both describe the request as JSON); the
-  client sends no cookie, so each request is a first visit and the lab signs a new
-  session cookie every time, work httpbin never does;
+  client sends no cookie, so each request is a first visit (the lab's JSON route reports
+  a session but never starts one, so it signs nothing here either);
 - the same two for a returning browser: the same ``Cookie`` header (a session the lab
-  signed) sent to both, so the lab checks a signature instead;
+  signed) sent to both, so the lab checks a signature, work httpbin never does;
 - lab ``/healthz`` vs httpbin ``/status/200`` (both answer a fixed status).
 
 Also reported: lab ``/`` (an HTML page that signs a session cookie), next to

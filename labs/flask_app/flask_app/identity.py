@@ -321,6 +321,12 @@ def session_id() -> str:
     return sid
 
 
+def known_session_id() -> str | None:
+    """Return this browser session's id if it has one, without starting a session."""
+    sid = session.get("sid")
+    return sid if isinstance(sid, str) else None
+
+
 def device_id() -> str | None:
     """Return the consented device id from its cookie, or None without consent."""
     value = cookie(DEVICE_COOKIE)

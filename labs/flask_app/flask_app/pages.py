@@ -43,8 +43,9 @@ class RequestFacts:
         Each entry and the peer, with whether it is trusted and why.
     scheme : str
         ``http`` or ``https`` as the app believes it.
-    session_id : str
-        This browser session's random id.
+    session_id : str or None
+        This browser session's random id; None when the browser has no session yet
+        (only the page starts one: the JSON route reports a session, it never starts one).
     device_id : str or None
         The consented device id, None without consent.
     user_agent : str or None
@@ -70,7 +71,7 @@ class RequestFacts:
     forwarded_for: list[str]
     forwarded_chain: list[Hop]
     scheme: str
-    session_id: str
+    session_id: str | None
     device_id: str | None
     user_agent: str | None
     headers: dict[str, str]
@@ -93,8 +94,16 @@ _FIELD_NAMES = tuple(field.name for field in fields(RequestFacts))
 _address_info = functools.lru_cache(maxsize=1024)(address_info)
 
 
-def describe_request() -> RequestFacts:
-    """Collect what the current request tells the server about the client."""
+def describe_request(*, start_session: bool = False) -> RequestFacts:
+    """Collect what the current request tells the server about the client.
+
+    Parameters
+    ----------
+    start_session : bool
+        Start a session (a new signed session cookie) when the browser has none, as the
+        page does. The JSON route only reports one: a ``GET`` that reads should not make
+        the server keep anything, nor set a cookie nobody needed.
+    """
     req = request._get_current_object()  # one context lookup instead of one per attribute
     config = current_app.config
     hops = config["TRUSTED_PROXY_HOPS"]
@@ -113,7 +122,7 @@ def describe_request() -> RequestFacts:
         forwarded_for=forwarded,
         forwarded_chain=forwarded_chain(peer, forwarded, hops),
         scheme=req.scheme,
-        session_id=identity.session_id(),
+        session_id=identity.session_id() if start_session else identity.known_session_id(),
         device_id=identity.device_id(),
         user_agent=environ.get("HTTP_USER_AGENT"),
         headers=dict(req.headers.items()),
@@ -155,10 +164,12 @@ def page_context() -> dict[str, SimpleNamespace]:
 @bp.get("/")
 def index() -> str:
     """Render the page that shows the reader what the server sees."""
-    return render_template("index.html", info=describe_request(), shown=SHOWN_COOKIE_CHARS)
+    return render_template(
+        "index.html", info=describe_request(start_session=True), shown=SHOWN_COOKIE_CHARS
+    )
 
 
 @bp.get("/api/whoami")
 def whoami() -> Response:
-    """Return the same facts as the ``/`` page, as JSON."""
+    """Return the same facts as the ``/`` page, as JSON; a first visit has no session yet."""
     return jsonify(describe_request().to_dict())

@@ -63,9 +63,11 @@ def test_device_cookie_is_secure_over_https(client):
 
 def test_the_device_id_survives_a_new_session(app, client):
     """Closing the browser drops the session cookie but keeps the persistent one."""
+    client.get("/")  # the page starts the session
     client.post("/consent", data={"choice": "accept"})
     before = client.get("/api/whoami").get_json()
     client.delete_cookie("session")  # what a browser restart does to session cookies
+    client.get("/")
     after = client.get("/api/whoami").get_json()
     assert after["device_id"] == before["device_id"]
     assert after["session_id"] != before["session_id"]

@@ -68,12 +68,12 @@ def test_page_and_session_cookie_over_the_wire(server):
 
 
 def test_spoofed_forwarded_headers_are_not_believed(server):
-    data, headers = whoami(
-        server, headers={"X-Forwarded-For": "6.6.6.6", "X-Forwarded-Proto": "https"}
-    )
+    spoofed = {"X-Forwarded-For": "6.6.6.6", "X-Forwarded-Proto": "https"}
+    data, _ = whoami(server, headers=spoofed)
     assert data["ip"] == "127.0.0.1"
     assert data["forwarded_for"] == ["6.6.6.6"]
     assert data["scheme"] == "http"  # gunicorn's own X-Forwarded-Proto trust is switched off
+    _, headers, _ = request(server, "GET", "/", headers=spoofed)  # the page sets the cookie
     assert "secure" not in headers["Set-Cookie"].lower()
 
 
@@ -111,15 +111,14 @@ def test_ipv4_clients_of_a_dual_stack_socket_look_mapped(gunicorn_server):
 
 def test_behind_a_trusted_proxy(gunicorn_server):
     server = gunicorn_server(env={"TRUSTED_PROXY_HOPS": "1", "COLOR": "green", "VERSION": "v9"})
-    data, headers = whoami(
-        server,
-        headers={"X-Forwarded-For": "6.6.6.6, 203.0.113.9", "X-Forwarded-Proto": "https"},
-    )
+    forwarded = {"X-Forwarded-For": "6.6.6.6, 203.0.113.9", "X-Forwarded-Proto": "https"}
+    data, _ = whoami(server, headers=forwarded)
     assert data["ip"] == "203.0.113.9"
     assert data["peer"] == "127.0.0.1"
     assert data["scheme"] == "https"
     assert data["color"] == "green"
     assert data["version"] == "v9"
+    _, headers, _ = request(server, "GET", "/", headers=forwarded)  # the page sets the cookie
     assert "secure" in headers["Set-Cookie"].lower()
 
 

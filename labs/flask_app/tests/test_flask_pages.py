@@ -118,11 +118,24 @@ def test_session_cookie_is_a_session_cookie(client):
 
 def test_session_id_is_stable_within_a_session_and_new_without_it(app):
     first = app.test_client()
+    first.get("/")  # the page starts the session
     sid = first.get("/api/whoami").get_json()["session_id"]
     assert first.get("/api/whoami").get_json()["session_id"] == sid
     assert len(sid) >= 16
     other = app.test_client()  # a browser without the cookie
-    assert other.get("/api/whoami").get_json()["session_id"] != sid
+    other.get("/")
+    assert other.get("/api/whoami").get_json()["session_id"] not in (sid, None)
+
+
+def test_the_json_route_reports_a_session_but_never_starts_one(client):
+    """A first visit to /api/whoami: no session id, no Set-Cookie; after the page, both agree."""
+    response = client.get("/api/whoami")
+    assert response.get_json()["session_id"] is None
+    assert "session" not in set_cookies(response)
+    assert "Cookie" in response.headers.get("Vary", "")  # the answer depends on the cookie
+    page = client.get("/")
+    sid = page.get_data(as_text=True).split('id="session-id">')[1].split("<")[0]
+    assert client.get("/api/whoami").get_json()["session_id"] == sid
 
 
 def test_session_cookie_is_secure_over_https(client):
@@ -134,7 +147,8 @@ def test_session_cookie_is_secure_over_https(client):
 def test_forwarded_proto_is_ignored_without_trusted_proxies(client):
     response = client.get("/api/whoami", headers={"X-Forwarded-Proto": "https"})
     assert response.get_json()["scheme"] == "http"
-    assert not set_cookies(response)["session"]["session"]["secure"]
+    page = client.get("/", headers={"X-Forwarded-Proto": "https"})  # the page sets the cookie
+    assert not set_cookies(page)["session"]["session"]["secure"]
 
 
 def test_forwarded_for_is_shown_but_not_trusted_by_default(client):
@@ -146,17 +160,17 @@ def test_forwarded_for_is_shown_but_not_trusted_by_default(client):
 
 def test_behind_one_trusted_proxy(make_app):
     client = make_app(TRUSTED_PROXY_HOPS=1).test_client()
-    response = client.get(
-        "/api/whoami",
-        headers={"X-Forwarded-For": "6.6.6.6, 203.0.113.9", "X-Forwarded-Proto": "https"},
-        environ_base={"REMOTE_ADDR": "10.0.1.23"},
-    )
-    data = response.get_json()
+    request = {
+        "headers": {"X-Forwarded-For": "6.6.6.6, 203.0.113.9", "X-Forwarded-Proto": "https"},
+        "environ_base": {"REMOTE_ADDR": "10.0.1.23"},
+    }
+    data = client.get("/api/whoami", **request).get_json()
     assert data["ip"] == "203.0.113.9"  # what the load balancer saw, not the spoofed entry
     assert data["peer"] == "10.0.1.23"
     assert data["scheme"] == "https"
     assert [hop["trusted"] for hop in data["forwarded_chain"]] == [False, True, True]
-    assert set_cookies(response)["session"]["session"]["secure"] is True
+    page = client.get("/", **request)  # the page sets the cookie, Secure behind HTTPS
+    assert set_cookies(page)["session"]["session"]["secure"] is True
 
 
 def test_healthz_is_cheap(client, app):
