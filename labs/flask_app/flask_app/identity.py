@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Mapping
 
 from flask import Flask, Request, Response, current_app, request, session
 from flask import json as flask_json
@@ -60,13 +59,17 @@ class CookieHeaderTooLarge(RequestHeaderFieldsTooLarge):
         self.cookie_names = (current_app.config["SESSION_COOKIE_NAME"], DEVICE_COOKIE)
 
 
-def cookie(name: str, cookies: Mapping[str, str] | None = None) -> str | None:
-    """The value of the cookie ``name`` in this request (or in ``cookies``), or None.
+def cookie(name: str, req: Request | None = None) -> str | None:
+    """The value of the cookie ``name`` in this request (or in ``req``), or None.
 
-    Werkzeug's ``cookies.get`` builds and catches an exception for a missing name; a
-    first visit misses every cookie, so this looks first.
+    A request without a ``Cookie`` header (a first visit) has no cookie to parse, so its
+    cookies are not parsed at all. Werkzeug's ``cookies.get`` builds and catches an
+    exception for a missing name, so this looks first.
     """
-    jar = request.cookies if cookies is None else cookies
+    req = request if req is None else req
+    if "HTTP_COOKIE" not in req.environ:
+        return None
+    jar = req.cookies
     return jar[name] if name in jar else None  # noqa: SIM401 (see above)
 
 
@@ -248,7 +251,7 @@ class CheckedSessionInterface(SecureCookieSessionInterface):
         serializer = self.get_signing_serializer(app)
         if serializer is None:
             return None
-        value = cookie(self.get_cookie_name(app), req.cookies)
+        value = cookie(self.get_cookie_name(app), req)
         if not value:
             return self.session_class()
         if len(value) > MAX_OWN_COOKIE:
@@ -302,7 +305,7 @@ def check_cookies() -> None:
         raise CookieRejected(
             f"the {name!r} cookie {reason}. It has been deleted: reload the page.", (name,)
         )
-    device = cookie(DEVICE_COOKIE, req.cookies)
+    device = cookie(DEVICE_COOKIE, req)
     if device is not None and not DEVICE_ID_RE.fullmatch(device):
         shown = device if len(device) <= 40 else device[:40] + "..."
         raise CookieRejected(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from http.cookies import SimpleCookie
 from pathlib import Path
 
@@ -178,3 +180,13 @@ def test_healthz_is_cheap(client, app):
     assert response.get_json() == {"status": "ok"}
     assert "Set-Cookie" not in response.headers
     assert not Path(app.config["DATABASE"]).exists()  # no database touched
+
+
+def test_whoami_keeps_its_keys_in_the_order_the_code_writes_them(client):
+    """JSON keys as RequestFacts lists them (ip first), not sorted."""
+    from flask_app.pages import RequestFacts
+
+    text = client.get("/api/whoami").get_data(as_text=True)
+    keys = list(json.loads(text))
+    assert keys == [field.name for field in dataclasses.fields(RequestFacts)]
+    assert keys != sorted(keys)
