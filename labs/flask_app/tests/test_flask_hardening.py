@@ -5,10 +5,12 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import threading
 import time
 
 import pytest
 from flask_lab_support import Server
+from gunicorn.http.errors import NoMoreData
 
 from flask_app import worker
 
@@ -131,3 +133,44 @@ def test_slow_clients_cannot_make_the_app_unreachable(gunicorn_server):
         for sock in slow:
             sock.close()
     assert server.process.poll() is None
+
+
+@pytest.fixture
+def pair():
+    """A connected pair of sockets: the server's end wrapped as the worker wraps it."""
+    server, client = socket.socketpair()
+    with server, client:
+        yield worker.DeadlineSocket(server), client
+
+
+def test_deadline_socket_reads_what_has_arrived_and_stays_blocking(pair):
+    sock, client = pair
+    sock.deadline = time.monotonic() + 5
+    client.sendall(b"GET / HTTP/1.1\r\n")
+    assert sock.recv(1024) == b"GET / HTTP/1.1\r\n"
+    assert sock.gettimeout() is None  # gunicorn writes the answer on a blocking socket
+    client.close()
+    assert sock.recv(1024) == b""  # the client went away: end of stream, not an error
+
+
+def test_deadline_socket_waits_for_late_bytes_within_the_deadline(pair):
+    sock, client = pair
+    sock.deadline = time.monotonic() + 5
+    timer = threading.Timer(0.2, client.sendall, args=(b"Host: x\r\n",))
+    timer.start()
+    try:
+        assert sock.recv(1024) == b"Host: x\r\n"
+    finally:
+        timer.cancel()
+
+
+def test_deadline_socket_gives_up_at_the_deadline(pair):
+    sock, client = pair
+    sock.deadline = time.monotonic() + 0.3
+    started = time.monotonic()
+    with pytest.raises(NoMoreData):
+        sock.recv(1024)
+    assert 0.25 < time.monotonic() - started < 2
+    client.sendall(b"too late")
+    with pytest.raises(NoMoreData):  # past the deadline even with bytes waiting
+        sock.recv(1024)
