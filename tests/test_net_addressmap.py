@@ -114,7 +114,7 @@ def test_a_planned_vpc_map_names_its_narrow_subnets_in_a_key() -> None:
 
     figure = address_map(plan_network())
     key = figure.axes[-1].get_xlabel()
-    assert "1 public-a 10.0.12.0/24" in key
+    assert "1: public-a 10.0.12.0/24" in key
     assert "data-spare 10.0.17.0/24" in key
 
 
@@ -155,8 +155,8 @@ def test_every_name_on_a_crowded_svg_map_can_be_read_without_a_mouse() -> None:
     for name, subnet in zip(_CROWDED_NAMES, _CROWDED, strict=True):
         assert name in shown, f"{name} {subnet} is only in a tooltip"
     key = _svg_key(root)
-    assert key[0] == "1 public-a 10.0.64.0/24"  # the first /24, left to right
-    assert [entry.split(" ")[0] for entry in key] == [str(n) for n in range(1, len(key) + 1)]
+    assert key[0] == "1: public-a 10.0.64.0/24"  # the first /24, left to right
+    assert [entry.split(":")[0] for entry in key] == [str(n) for n in range(1, len(key) + 1)]
     assert "app-tier" not in " ".join(key)  # the /18 has room for its name
 
 
@@ -203,7 +203,7 @@ def test_the_svg_describes_every_block_with_its_number() -> None:
     assert "public-a 10.0.64.0/24 (number 1)" in desc.text
     assert "bastion 10.0.200.0/24 (number 12, spare)" in desc.text
     tips = [t.text for t in root.iter(f"{SVG}title")]
-    assert "1 public-a 10.0.64.0/24" in tips  # the tooltip says the number too
+    assert "1: public-a 10.0.64.0/24" in tips  # the tooltip says the number too
 
 
 def test_a_planned_vpc_svg_map_has_the_figures_key() -> None:
@@ -218,4 +218,4 @@ def test_a_planned_vpc_svg_map_has_the_figures_key() -> None:
     )  # fmt: skip
     figure_key = address_map(plan).axes[-1].get_xlabel().replace("\n", "   ").split("   ")
     assert _svg_key(_parse(svg)) == figure_key
-    assert "1 public-a 10.0.12.0/24" in figure_key
+    assert "1: public-a 10.0.12.0/24" in figure_key

@@ -148,9 +148,10 @@ class MapRow:
     @property
     def key(self) -> tuple[str, ...]:
         """The key under the bar, one entry per numbered block, in order of number
-        (``"1 public-a 10.0.12.0/24"``)."""
+        (``"1: public-a 10.0.12.0/24"``; the colon keeps the number apart from names
+        that hold numbers, such as ``"1: subnet 3 10.0.2.128/26"``)."""
         named = zip(self.numbers, self.blocks, strict=True)
-        return tuple(f"{n} {name} {text(net)}" for n, (net, name, _) in sorted(named) if n)
+        return tuple(f"{n}: {name} {text(net)}" for n, (net, name, _) in sorted(named) if n)
 
     def place(self, net: Network) -> tuple[float, float]:
         """Where ``net`` lies on the bar: ``(x, width)`` as shares of it (width at least
@@ -464,7 +465,7 @@ def _row_svg(row: MapRow, y: float) -> list[str]:
             if colour == RESERVED_COLOUR
             else 'stroke="white" stroke-width="1"'
         )
-        tip = f"{number} {name} {text(net)}" if number else f"{name} {text(net)}".strip()
+        tip = f"{number}: {name} {text(net)}" if number else f"{name} {text(net)}".strip()
         parts.append(
             f'<rect x="{x:.2f}" y="{y}" width="{width:.2f}" height="{_BAR}" fill="{colour}" '
             f"{edge}><title>{escape(tip)}</title></rect>"
