@@ -151,7 +151,8 @@ class MapRow:
         (``"1: public-a 10.0.12.0/24"``; the colon keeps the number apart from names
         that hold numbers, such as ``"1: subnet 3 10.0.2.128/26"``)."""
         named = zip(self.numbers, self.blocks, strict=True)
-        return tuple(f"{n}: {name} {text(net)}" for n, (net, name, _) in sorted(named) if n)
+        ordered = sorted(named, key=lambda pair: pair[0])
+        return tuple(f"{n}: {name} {text(net)}" for n, (net, name, _) in ordered if n)
 
     def place(self, net: Network) -> tuple[float, float]:
         """Where ``net`` lies on the bar: ``(x, width)`` as shares of it (width at least
