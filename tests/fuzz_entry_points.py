@@ -155,6 +155,7 @@ EXEMPT: dict[str, str] = {
     "cloudlab.web.fingerprint_data.load_bundled": "reads the JSON the site's build bundled",
     "cloudlab.net.addressmap.address_map_alt": "writes alt text for networks the map parsed",
     "cloudlab.net.addressmap.mark_text": "words for a MapLayout the library built",
+    "cloudlab.net.addressmap.key_lines": "lays out a MapRow's key, which the library built",
     "cloudlab.vpc.flows.book_plan": "takes no input: plans the book's default VPC",
     **{
         f"cloudlab.vpc.flows.{n}": "takes a NetworkPlan the library built (plan_network, "

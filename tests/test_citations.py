@@ -21,7 +21,10 @@ lists those that state a number with no citation. The rule, so that only claims 
   cell, whose output it reads (the numbers there are that output); a list or a table
   belongs to the sourced paragraph that introduces it with a colon; and a paragraph that
   says its number is the book's own (its model's assumption, a heuristic, a figure the
-  book measures) claims nothing that has a source.
+  book measures) claims nothing that has a source;
+- but a paragraph that names a default or a recommended value ("the default 300 s", "the
+  default settings") states a fact about a product or a standard, which no cell beside it
+  proves: it needs its citation even when it reads an output or the code's inputs.
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ SOURCED = re.compile(r"\{(cite(:[a-z]+)?|ref|doc|numref)\}`")
 OWN = re.compile(
     r"assumptions?\s+of\s+its\s+own|the book's own|heuristic|measured\s+by\s+`make bench`"
 )
+#: Words with which a paragraph states a product's or a standard's default: a fact that
+#: the cells beside it cannot prove, so the exemptions for reading them do not apply.
+DEFAULTS = re.compile(r"\bdefaults?\b|\brecommend(s|ed)?\b", re.IGNORECASE)
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 SKIPPED_SECTIONS = ("exercises", "summary", "try it")
 #: Stripped before looking for numbers: code, maths, roles, links, addresses, prefixes.
@@ -181,9 +187,8 @@ def uncited(pages: Iterable[Page] | None = None) -> list[Paragraph]:
         if continues or SOURCED.search(paragraph.text) or OWN.search(paragraph.text):
             continue
         numbers = claimed_numbers(paragraph.text)
-        if numbers and not (
-            paragraph.reads_output or _shown_by_code(numbers, paragraph.code_nearby)
-        ):
+        beside = paragraph.reads_output or _shown_by_code(numbers, paragraph.code_nearby)
+        if numbers and not (beside and not DEFAULTS.search(paragraph.text)):
             found.append(paragraph)
     return found
 
@@ -221,7 +226,12 @@ def test_an_uncited_claim_is_found_and_a_cited_or_computed_one_is_not() -> None:
             ("markdown", "It costs 0.045 USD an hour {cite:p}`aws-vpc-pricing`.\n"),
             ("code", "simulate(interval_s=10, threshold=2)"),
             ("markdown", "The output above: 42 requests failed.\n\nWith 10 s and 2 checks, 3.\n"),
+            ("code", "simulate(interval_s=30)"),
+            ("markdown", "With the default 30 s, slower.\n\nThe default 30 s {cite:p}`x`.\n"),
             ("markdown", "## Exercises\n\n**1.** How many of 256 addresses are left?\n"),
         ],
     )
-    assert [p.text for p in uncited([page])] == ["A NAT gateway costs 0.045 USD an hour."]
+    assert [p.text for p in uncited([page])] == [
+        "A NAT gateway costs 0.045 USD an hour.",
+        "With the default 30 s, slower.",  # beside its code, but a default is a fact
+    ]

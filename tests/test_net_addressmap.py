@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import json
 import xml.etree.ElementTree as ET
 
@@ -113,5 +114,108 @@ def test_a_planned_vpc_map_names_its_narrow_subnets_in_a_key() -> None:
 
     figure = address_map(plan_network())
     key = figure.axes[-1].get_xlabel()
-    assert "1 public-a 10.0.12.0/24" in key
+    assert "1: public-a 10.0.12.0/24" in key
     assert "data-spare 10.0.17.0/24" in key
+
+
+#: A /16 with a /18 and many /24s: most names cannot fit their blocks.
+_CROWDED = (
+    ["10.0.0.0/18"]
+    + [f"10.0.{64 + i}.0/24" for i in range(6)]
+    + [f"10.0.{100 + 2 * i}.0/24" for i in range(4)]
+    + ["10.0.128.0/20", "10.0.200.0/24"]
+)
+_CROWDED_NAMES = [
+    "app-tier",
+    *(f"public-{c}" for c in "abcdef"),
+    *(f"data-{c}" for c in "abcd"),
+    "shared-services",
+    "bastion",
+]
+
+
+def _shown(root: ET.Element) -> str:
+    """The text an SVG shows on screen (not its tooltips or its description)."""
+    hidden = {f"{SVG}title", f"{SVG}desc"}
+    return " ".join("".join(e.itertext()) for e in root.iter(f"{SVG}text") if e.tag not in hidden)
+
+
+def _svg_key(root: ET.Element) -> list[str]:
+    return [
+        t.text or ""
+        for e in root.iter(f"{SVG}text")
+        if e.get("class") == "cl-address-map-key"
+        for t in e.iter(f"{SVG}tspan")
+    ]
+
+
+def test_every_name_on_a_crowded_svg_map_can_be_read_without_a_mouse() -> None:
+    root = _parse(address_map_svg("10.0.0.0/16", _CROWDED, labels=_CROWDED_NAMES))
+    shown = _shown(root)
+    for name, subnet in zip(_CROWDED_NAMES, _CROWDED, strict=True):
+        assert name in shown, f"{name} {subnet} is only in a tooltip"
+    key = _svg_key(root)
+    assert key[0] == "1: public-a 10.0.64.0/24"  # the first /24, left to right
+    assert [entry.split(":")[0] for entry in key] == [str(n) for n in range(1, len(key) + 1)]
+    assert "app-tier" not in " ".join(key)  # the /18 has room for its name
+
+
+def test_the_svg_and_the_figure_number_the_same_blocks_the_same_way() -> None:
+    from cloudlab.net.pictures import address_map
+
+    root = _parse(address_map_svg("10.0.0.0/16", _CROWDED, labels=_CROWDED_NAMES))
+    figure = address_map("10.0.0.0/16", _CROWDED, labels=_CROWDED_NAMES)
+    axes = figure.axes[-1]
+    figure_key = axes.get_xlabel().replace("\n", "   ").split("   ")
+    assert _svg_key(root) == figure_key
+    assert len(figure_key) > 8
+
+    def numbers(texts: list[str]) -> list[str]:
+        return sorted(t for t in texts if t.replace("–", "").isdigit())
+
+    drawn = [t.get_text() for t in axes.texts]
+    svg_drawn = ["".join(e.itertext()) for e in root.iter(f"{SVG}text")]
+    assert numbers(svg_drawn) == numbers(drawn)
+    assert "1–6" in numbers(drawn)  # six adjacent /24s share one callout over the bar
+
+
+def test_blocks_too_narrow_for_their_number_are_numbered_above_the_bar() -> None:
+    layout = address_map_layout("10.0.0.0/16", _CROWDED, _CROWDED_NAMES)
+    (row,) = layout.rows
+    assert [c.text for c in row.callouts] == ["1–6", "7–10", "12"]
+    for before, after in itertools.pairwise(row.callouts):
+        assert before.x + before.width < after.x
+    public = [row.place(ipaddress.ip_network(s)) for s in _CROWDED[1:7]]
+    first = row.callouts[0]
+    assert first.x == public[0][0]
+    assert first.x + first.width == pytest.approx(sum(public[-1]))
+    number = dict(zip(_CROWDED_NAMES, row.numbers, strict=True))
+    assert number["app-tier"] == 0
+    assert row.texts[_CROWDED_NAMES.index("shared-services")] == str(number["shared-services"])
+
+
+def test_the_svg_describes_every_block_with_its_number() -> None:
+    spare = ipaddress.ip_network("10.0.200.0/24")
+    root = _parse(address_map_svg("10.0.0.0/16", _CROWDED, labels=_CROWDED_NAMES, reserved=[spare]))
+    desc = root.find(f"{SVG}desc")
+    assert desc is not None
+    assert desc.text.startswith("Left to right: app-tier 10.0.0.0/18; public-a 10.0.64.0/24")
+    assert "public-a 10.0.64.0/24 (number 1)" in desc.text
+    assert "bastion 10.0.200.0/24 (number 12, spare)" in desc.text
+    tips = [t.text for t in root.iter(f"{SVG}title")]
+    assert "1: public-a 10.0.64.0/24" in tips  # the tooltip says the number too
+
+
+def test_a_planned_vpc_svg_map_has_the_figures_key() -> None:
+    from cloudlab.vpc.pictures import address_map
+    from cloudlab.vpc.plan import plan_network
+
+    plan = plan_network()
+    parent, blocks, title = plan.map_blocks()
+    svg = address_map_svg(
+        parent, [b for b, _ in blocks], labels=[n for _, n in blocks], title=title,
+        reserved=plan.spare,
+    )  # fmt: skip
+    figure_key = address_map(plan).axes[-1].get_xlabel().replace("\n", "   ").split("   ")
+    assert _svg_key(_parse(svg)) == figure_key
+    assert "1: public-a 10.0.12.0/24" in figure_key

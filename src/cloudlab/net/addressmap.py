@@ -1,7 +1,9 @@
 """The address map as data and as SVG: where each subnet sits inside its parent network.
 
 One home for what the address maps share: the palette, when a second row zooms in on
-the subnets, the alt text written from the data, and :func:`address_map_svg`, which
+the subnets, what each block says (its name and CIDR when there is room, otherwise a
+number explained in a key under the bar: :func:`_block_texts`), the alt text written
+from the data, and :func:`address_map_svg`, which
 draws the map as an SVG string with the standard library only (the book's live
 calculators run it in the browser, where there is no matplotlib). The matplotlib
 figure of the same map is :func:`cloudlab.net.pictures.address_map`.
@@ -9,6 +11,7 @@ figure of the same map is :func:`cloudlab.net.pictures.address_map`.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import itertools
 from collections.abc import Collection, Sequence
@@ -24,11 +27,13 @@ __all__ = [
     "PALETTE",
     "RESERVED_COLOUR",
     "ZOOM_BELOW",
+    "Callout",
     "MapLayout",
     "MapRow",
     "address_map_alt",
     "address_map_layout",
     "address_map_svg",
+    "key_lines",
     "mark_text",
 ]
 
@@ -40,6 +45,21 @@ RESERVED_COLOUR = palette.PALE_SLATE
 DARK_TEXT = palette.LIGHT | {RESERVED_COLOUR}
 #: Below this share of the parent, the subnets also get a zoomed row of their own.
 ZOOM_BELOW = 0.05
+#: One character of a block's label, and the room left around a label, as shares of
+#: the bar: a bold 8-pt character on the 9-inch figure; the SVG's 11-pixel characters on
+#: its 900-pixel bar are narrower, so what fits one renderer fits both.
+CHAR_SHARE = 0.0092
+MARGIN_SHARE = 0.006
+#: The narrowest block still drawn, as a share of its bar.
+MIN_SHARE = 0.002
+
+
+def _fits(label: str, width: float) -> bool:
+    """Whether ``label`` (lines split by newlines) fits inside a block ``width`` wide.
+
+    ``width`` is a share of the bar, as in :meth:`MapRow.place`.
+    """
+    return width > max(len(line) for line in label.split("\n")) * CHAR_SHARE + MARGIN_SHARE
 
 
 def common_start(texts: Sequence[str]) -> str:
@@ -100,6 +120,17 @@ class MapRow:
     mark : tuple of float or None
         On the top row of a zoomed map: where the zoomed subnets lie, as shares
         ``(x, width)`` of the bar.
+    texts : tuple of str
+        What is written inside each block (lines split by newlines; empty for nothing):
+        :func:`_block_texts`.
+    free_texts : tuple of str
+        The same for each free block.
+    numbers : tuple of int
+        Each block's number in the key (0 for none): named blocks too narrow for their
+        name are numbered left to right, and carry the number instead.
+    callouts : tuple of Callout
+        Key numbers of blocks too narrow to hold even their number, written above the
+        bar.
     """
 
     start: int
@@ -109,6 +140,139 @@ class MapRow:
     first: str
     last: str
     mark: tuple[float, float] | None = None
+    texts: tuple[str, ...] = ()
+    free_texts: tuple[str, ...] = ()
+    numbers: tuple[int, ...] = ()
+    callouts: tuple[Callout, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """The key under the bar, one entry per numbered block, in order of number
+        (``"1: public-a 10.0.12.0/24"``; the colon keeps the number apart from names
+        that hold numbers, such as ``"1: subnet 3 10.0.2.128/26"``)."""
+        named = zip(self.numbers, self.blocks, strict=True)
+        ordered = sorted(named, key=lambda pair: pair[0])
+        return tuple(f"{n}: {name} {text(net)}" for n, (net, name, _) in ordered if n)
+
+    def place(self, net: Network) -> tuple[float, float]:
+        """Where ``net`` lies on the bar: ``(x, width)`` as shares of it (width at least
+        :data:`MIN_SHARE`, so that a tiny block stays visible)."""
+        x = (int(net.network_address) - self.start) / self.span
+        return x, max(net.num_addresses / self.span, MIN_SHARE)
+
+
+@dataclass(frozen=True)
+class Callout:
+    """Key numbers written above the bar, over blocks too narrow to hold them.
+
+    Attributes
+    ----------
+    x, width : float
+        The span of the blocks, as shares of the bar.
+    text : str
+        Their numbers: ``"3"``, or ``"3–8"`` for the blocks numbered 3 to 8.
+    """
+
+    x: float
+    width: float
+    text: str
+
+
+def _block_texts(
+    row: MapRow,
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...], tuple[Callout, ...]]:
+    """What each block of ``row`` says, for every renderer (the one home of the rule).
+
+    A block shows the first of these that fits (:func:`_fits`): its name and CIDR, its
+    name and the CIDR's end (``…12.0/24``), its name; an unnamed block its CIDR or the
+    end of it. A named block too narrow for its name gets a number instead, counted
+    left to right, and an entry in the key; if even the number does not fit, it is
+    written above the bar, neighbours sharing one callout (``"3–8"``).
+
+    Returns
+    -------
+    tuple
+        ``(texts, free_texts, numbers, callouts)``, the :class:`MapRow` fields of the
+        same names.
+    """
+    starts = [text(net.network_address) for net, _, _ in row.blocks]
+    common = common_start(starts)
+    texts = [""] * len(row.blocks)
+    numbers = [0] * len(row.blocks)
+    narrow: list[tuple[float, float, int]] = []  # (x, width, number) above the bar
+    order = sorted(range(len(row.blocks)), key=lambda i: int(row.blocks[i][0].network_address))
+    for i in order:
+        net, name, _ = row.blocks[i]
+        x, width = row.place(net)
+        cidr = f"{starts[i]}/{net.prefixlen}"
+        tail = "…" + starts[i][len(common) :]
+        short = f"{tail}/{net.prefixlen}"
+        if name:
+            options = [f"{name}\n{cidr}", f"{name}\n{short}", name]
+        else:
+            options = [cidr, short] + ([tail] if len(tail) > 1 else [])
+        texts[i] = next((option for option in options if _fits(option, width)), "")
+        if name and not texts[i]:
+            numbers[i] = max(numbers) + 1
+            if _fits(str(numbers[i]), width):
+                texts[i] = str(numbers[i])
+            else:
+                narrow.append((x, width, numbers[i]))
+    free_texts = tuple(
+        next((o for o in (f"free\n{text(net)}", "free") if _fits(o, row.place(net)[1])), "")
+        for net in row.free
+    )
+    return tuple(texts), free_texts, tuple(numbers), _callouts(narrow)
+
+
+def _callouts(narrow: Sequence[tuple[float, float, int]]) -> tuple[Callout, ...]:
+    """Group blocks ``(x, width, number)``, left to right, into callouts that do not
+    overlap: a block joins the previous callout when its text would reach the block."""
+    groups: list[list[tuple[float, float, int]]] = []
+
+    def words(group: list[tuple[float, float, int]]) -> str:
+        first, last = group[0][2], group[-1][2]
+        return str(first) if first == last else f"{first}–{last}"
+
+    def right(group: list[tuple[float, float, int]]) -> float:
+        x, end = group[0][0], group[-1][0] + group[-1][1]
+        return max(end, (x + end) / 2 + len(words(group)) * CHAR_SHARE / 2 + CHAR_SHARE)
+
+    for block in narrow:
+        if groups and block[0] < right(groups[-1]) + len(str(block[2])) * CHAR_SHARE / 2:
+            groups[-1].append(block)
+        else:
+            groups.append([block])
+    return tuple(Callout(g[0][0], g[-1][0] + g[-1][1] - g[0][0], words(g)) for g in groups)
+
+
+def _row(
+    start: int,
+    span: int,
+    blocks: tuple[tuple[Network, str, str], ...],
+    free: tuple[Network, ...],
+    first: str,
+    last: str,
+    mark: tuple[float, float] | None = None,
+) -> MapRow:
+    """A :class:`MapRow` with its texts, key and callouts (:func:`_block_texts`)."""
+    bare = MapRow(start, span, blocks, free, first, last, mark)
+    texts, free_texts, numbers, callouts = _block_texts(bare)
+    return dataclasses.replace(
+        bare, texts=texts, free_texts=free_texts, numbers=numbers, callouts=callouts
+    )
+
+
+def key_lines(key: Sequence[str], chars: int) -> list[list[str]]:
+    """The key's entries in lines of at most ``chars`` characters (entries three apart),
+    never split inside an entry."""
+    lines: list[list[str]] = []
+    for entry in key:
+        if lines and len("   ".join([*lines[-1], entry])) <= chars:
+            lines[-1].append(entry)
+        else:
+            lines.append([entry])
+    return lines
 
 
 def _checked(
@@ -156,6 +320,20 @@ class MapLayout:
         """The map has a second, zoomed bar."""
         return len(self.rows) > 1
 
+    @property
+    def description(self) -> str:
+        """Every block in words, left to right, with its key number if it has one: the
+        long description beside :attr:`alt` (the SVG's ``desc``)."""
+        said = []
+        for row in self.rows:
+            for i in sorted(range(len(row.blocks)), key=lambda i: row.place(row.blocks[i][0])):
+                net, name, colour = row.blocks[i]
+                notes = [f"number {row.numbers[i]}"] if row.numbers[i] else []
+                notes += ["spare"] if colour == RESERVED_COLOUR else []
+                note = f" ({', '.join(notes)})" if notes else ""
+                said.append(f"{name} {text(net)}".strip() + note)
+        return "Left to right: " + "; ".join(said) + "." if said else "No subnets."
+
 
 def address_map_layout(
     parent: str | Network,
@@ -192,16 +370,16 @@ def address_map_layout(
     ends = (text(net.network_address), text(net.broadcast_address))
     if not nets or share >= ZOOM_BELOW:
         free = tuple(free_blocks(net, nets))
-        row = MapRow(start, net.num_addresses, blocks, free, *ends)
+        row = _row(start, net.num_addresses, blocks, free, *ends)
         return MapLayout(net, (row,), share, title, alt)
     low = min(int(s.network_address) for s in nets)
     high = max(int(s.broadcast_address) for s in nets)
     x0 = (low - start) / net.num_addresses
     width = max((high + 1 - low) / net.num_addresses, 0.004)
-    top = MapRow(start, net.num_addresses, (), (), *ends, mark=(min(x0, 1 - width), width))
+    top = _row(start, net.num_addresses, (), (), *ends, mark=(min(x0, 1 - width), width))
     make = ipaddress.IPv4Address if net.version == 4 else ipaddress.IPv6Address
     inner = tuple(_gaps(nets, low, high, make))
-    bottom = MapRow(low, high + 1 - low, blocks, inner, text(make(low)), text(make(high)))
+    bottom = _row(low, high + 1 - low, blocks, inner, text(make(low)), text(make(high)))
     return MapLayout(net, (top, bottom), share, title, alt)
 
 
@@ -231,13 +409,10 @@ def mark_text(layout: MapLayout) -> str:
 _WIDTH = 900
 _SIDE = 4
 _BAR = 44
-_CHAR = 6.6  # width of one character of the 11 px labels, roughly
 _TITLE = 22
+_LINE = 14  # one line of 11 px text under or over a bar
+_KEY_CHARS = 125  # characters in a line of the key (11 px sans-serif on 900 px)
 _HATCH = 7  # pixels between the hatch lines of free space
-
-
-def _fits(label: str, width: float) -> bool:
-    return width > max(len(line) for line in label.split("\n")) * _CHAR + 6
 
 
 def _label(x: float, y: float, width: float, lines: Sequence[str], colour: str) -> str:
@@ -271,44 +446,42 @@ def _free_svg(x: float, y: float, width: float) -> str:
 
 
 def _row_svg(row: MapRow, y: float) -> list[str]:
+    """One bar whose top edge is at ``y``: its blocks, their texts, and its two ends."""
     inner = _WIDTH - 2 * _SIDE
     parts = []
 
     def place(net: Network) -> tuple[float, float]:
-        x = _SIDE + (int(net.network_address) - row.start) / row.span * inner
-        return x, net.num_addresses / row.span * inner
+        x, width = row.place(net)
+        return _SIDE + x * inner, width * inner
 
-    for net in row.free:
+    for net, label in zip(row.free, row.free_texts, strict=True):
         x, width = place(net)
         parts.append(_free_svg(x, y, width))
-        for option in (f"free\n{text(net)}", "free"):
-            if _fits(option, width):
-                parts.append(_label(x, y, width, option.split("\n"), palette.GREY_27))
-                break
-    starts = [text(net.network_address) for net, _, _ in row.blocks]  # written once each
-    common = common_start(starts)
-    for (net, name, colour), start in zip(row.blocks, starts, strict=True):
+        if label:
+            parts.append(_label(x, y, width, label.split("\n"), palette.GREY_27))
+    for (net, name, colour), label, number in zip(row.blocks, row.texts, row.numbers, strict=True):
         x, width = place(net)
-        width = max(width, 1.5)  # keep tiny blocks visible
-        cidr = f"{start}/{net.prefixlen}"
         edge = (
             f'stroke="{palette.GREY_60}" stroke-width="1" stroke-dasharray="4 3"'
             if colour == RESERVED_COLOUR
             else 'stroke="white" stroke-width="1"'
         )
+        tip = f"{number}: {name} {text(net)}" if number else f"{name} {text(net)}".strip()
         parts.append(
             f'<rect x="{x:.2f}" y="{y}" width="{width:.2f}" height="{_BAR}" fill="{colour}" '
-            f"{edge}><title>{escape(f'{name} {cidr}'.strip())}</title></rect>"
+            f"{edge}><title>{escape(tip)}</title></rect>"
         )
-        tail = "…" + start[len(common) :]
-        short = f"{tail}/{net.prefixlen}"
-        options = [f"{name}\n{cidr}", f"{name}\n{short}", name] if name else []
-        options += [cidr, short] + ([tail] if len(tail) > 1 else [])
-        ink = palette.GREY_13 if colour in DARK_TEXT else "white"
-        for option in options:
-            if _fits(option, width):
-                parts.append(_label(x, y, width, option.split("\n"), ink))
-                break
+        if label:
+            ink = palette.GREY_13 if colour in DARK_TEXT else "white"
+            parts.append(_label(x, y, width, label.split("\n"), ink))
+    for callout in row.callouts:  # a bracket over the blocks, their numbers above it
+        x, width = _SIDE + callout.x * inner, max(callout.width * inner, 2)
+        parts.append(
+            f'<path d="M{x:.2f} {y - 1}v-4h{width:.2f}v4" stroke="{palette.GREY_20}" '
+            f'stroke-width="1" fill="none"/>'
+            f'<text x="{x + width / 2:.1f}" y="{y - 8}" fill="{palette.GREY_13}">'
+            f"{escape(callout.text)}</text>"
+        )
     if row.mark is not None:
         x, width = row.mark
         parts.append(
@@ -317,12 +490,27 @@ def _row_svg(row: MapRow, y: float) -> list[str]:
         )
     ink_ends = palette.GREY_20
     parts.append(
-        f'<text x="{_SIDE}" y="{y + _BAR + 14}" text-anchor="start" fill="{ink_ends}">'
+        f'<text x="{_SIDE}" y="{y + _BAR + _LINE}" text-anchor="start" fill="{ink_ends}">'
         f"{escape(row.first)}</text>"
-        f'<text x="{_WIDTH - _SIDE}" y="{y + _BAR + 14}" text-anchor="end" fill="{ink_ends}">'
+        f'<text x="{_WIDTH - _SIDE}" y="{y + _BAR + _LINE}" text-anchor="end" fill="{ink_ends}">'
         f"{escape(row.last)}</text>"
     )
+    for i, line in enumerate(key_lines(row.key, _KEY_CHARS), start=2):
+        gap = '<tspan dx="1.5em">'  # spaces would collapse: the entries are set apart by dx
+        entries = "".join(
+            f"{gap if n else '<tspan>'}{escape(entry)}</tspan>" for n, entry in enumerate(line)
+        )
+        parts.append(
+            f'<text x="{_WIDTH / 2}" y="{y + _BAR + i * _LINE + 2}" class="cl-address-map-key" '
+            f'fill="{palette.GREY_13}">{entries}</text>'
+        )
     return parts
+
+
+def _row_height(row: MapRow) -> int:
+    """Pixels for a bar: numbers over it, the bar, its ends and its key under it."""
+    over = 2 * _LINE if row.callouts else 0
+    return over + _BAR + 34 + _LINE * len(key_lines(row.key, _KEY_CHARS))
 
 
 def address_map_svg(
@@ -336,10 +524,12 @@ def address_map_svg(
     """Draw where each subnet sits in its parent network, as an SVG element (a string).
 
     The same map as :func:`cloudlab.net.pictures.address_map`, drawn without
-    matplotlib: subnets coloured in turn (named when there is room; each has a
-    tooltip), free space hatched, and a second, zoomed bar when the
-    subnets cover less than 5 % of the parent. The element has ``role="img"`` and an
-    ``aria-label`` with :func:`address_map_alt`, so screen readers read the map's data.
+    matplotlib: subnets coloured in turn (named when there is room, otherwise numbered
+    and named in a key under the bar; each has a tooltip), free space hatched, and a
+    second, zoomed bar when the subnets cover less than 5 % of the parent. The element
+    has ``role="img"``, an ``aria-label`` with :func:`address_map_alt`, and a ``desc``
+    naming every block left to right with its key number
+    (:attr:`MapLayout.description`), so screen readers read the map's data.
 
     Parameters
     ----------
@@ -365,12 +555,13 @@ def address_map_svg(
     """
     layout = address_map_layout(parent, subnets, labels, title, reserved)
     lines = layout.title.split("\n")
-    height = _TITLE * len(lines) + len(layout.rows) * (_BAR + 34)
+    height = _TITLE * len(lines) + sum(_row_height(row) for row in layout.rows)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="cl-address-map" role="img" '
         f'viewBox="0 0 {_WIDTH} {height}" width="100%" '
         f'aria-label="{escape(layout.alt)}" '
         'font-family="sans-serif" font-size="11" text-anchor="middle">'
+        f"<desc>{escape(layout.description)}</desc>"
     ]
     for i, line in enumerate(lines):
         parts.append(
@@ -379,14 +570,15 @@ def address_map_svg(
         )
     y = _TITLE * len(lines) + 4
     for row in layout.rows:
+        top = y + (2 * _LINE if row.callouts else 0)
         if row.mark is not None:
-            parts.append(_free_svg(_SIDE, y, _WIDTH - 2 * _SIDE))
-        parts += _row_svg(row, y)
+            parts.append(_free_svg(_SIDE, top, _WIDTH - 2 * _SIDE))
+        parts += _row_svg(row, top)
         if row.mark is not None:
             parts.append(
-                f'<text x="{_WIDTH / 2}" y="{y + _BAR / 2 + 4}" fill="{palette.GREY_20}">'
+                f'<text x="{_WIDTH / 2}" y="{top + _BAR / 2 + 4}" fill="{palette.GREY_20}">'
                 f"{escape(mark_text(layout))}</text>"
             )
-        y += _BAR + 34
+        y += _row_height(row)
     parts.append("</svg>")
     return "".join(parts)

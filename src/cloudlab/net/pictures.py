@@ -8,7 +8,6 @@ which show themselves as PNGs in Jupyter even when pyplot was never imported;
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Collection, Sequence
 
 from matplotlib.axes import Axes
@@ -19,47 +18,33 @@ from cloudlab.figures import GREY_13, GREY_20, GREY_33, GREY_60, VERMILION, Show
 from cloudlab.net.addressmap import (
     DARK_TEXT,
     FREE_COLOUR,
+    MIN_SHARE,
     RESERVED_COLOUR,
+    MapRow,
     address_map_layout,
     common_start,
+    key_lines,
     mark_text,
 )
 from cloudlab.net.parse import Network
 
 __all__ = ["address_map"]
 
-_CHAR_WIDTH = 0.0092  # rough width of one 8-pt character as a share of the row
-_VERTICAL_WIDTH = 0.012  # narrowest block that still takes a vertical 7-pt label
+_VERTICAL_WIDTH = 0.012  # narrowest unnamed block that still takes a vertical 7-pt label
 _VERTICAL_CHARS = 10  # longest vertical label that fits the bar's height
-_KEY_WIDTH = 0.006  # narrowest block that still takes a one-digit key number
+_KEY_CHARS = 120  # characters in a line of the key under a bar
 
 
-def _fits(text: str, width: float) -> bool:
-    longest = max(len(line) for line in text.split("\n"))
-    return width > longest * _CHAR_WIDTH + 0.006
-
-
-def _draw_row(
-    ax: Axes,
-    start: int,
-    span: int,
-    blocks: Sequence[tuple[Network, str, str]],
-    free: Sequence[Network],
-) -> list[str]:
-    """Draw one horizontal bar: ``blocks`` coloured, ``free`` hatched, x in [0, 1].
-
-    A named block too narrow for its name carries a number instead; the returned key
-    (``"1 public-a 10.0.12.0/24"``, ...) says which is which.
-    """
-    key: list[str] = []
+def _draw_row(ax: Axes, row: MapRow) -> None:
+    """Draw one horizontal bar, x in [0, 1]: its blocks coloured, its free space hatched,
+    the texts :func:`cloudlab.net.addressmap._block_texts` chose, and its key below."""
     ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
+    ax.set_ylim(0, 1.3 if row.callouts else 1)
     ax.set_yticks([])
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
-    for net in free:
-        x = (int(net.network_address) - start) / span
-        width = net.num_addresses / span
+    for net, text in zip(row.free, row.free_texts, strict=True):
+        x, width = row.place(net)
         ax.add_patch(
             Rectangle(
                 (x, 0.1),
@@ -71,15 +56,11 @@ def _draw_row(
                 linewidth=0.5,
             )
         )
-        text = f"free\n{net}"
-        if _fits(text, width):
+        if text:
             ax.text(x + width / 2, 0.5, text, ha="center", va="center", fontsize=8, color=GREY_33)
-        elif _fits("free", width):
-            ax.text(x + width / 2, 0.5, "free", ha="center", va="center", fontsize=8, color=GREY_33)
-    common = common_start([str(net.network_address) for net, _, _ in blocks])
-    for net, label, colour in blocks:
-        x = (int(net.network_address) - start) / span
-        width = max(net.num_addresses / span, 0.002)  # keep tiny blocks visible
+    common = common_start([str(net.network_address) for net, _, _ in row.blocks])
+    for (net, label, colour), text in zip(row.blocks, row.texts, strict=True):
+        x, width = row.place(net)
         spare = colour == RESERVED_COLOUR
         ax.add_patch(
             Rectangle(
@@ -87,47 +68,31 @@ def _draw_row(
                 edgecolor=GREY_60 if spare else "white", linestyle="--" if spare else "-",
             )
         )  # fmt: skip
+        ink = GREY_13 if colour in DARK_TEXT else "white"
+        if text:
+            ax.text(
+                x + width / 2, 0.5, text, ha="center", va="center", fontsize=8, color=ink,
+                fontweight="bold",
+            )  # fmt: skip
+            continue
+        if label:  # numbered, its number above the bar (a callout)
+            continue
         tail = "…" + str(net.network_address)[len(common) :]
-        short = f"{tail}/{net.prefixlen}"
-        options = [f"{label}\n{net}", f"{label}\n{short}", label] if label else []
-        options += [str(net), short] + ([tail] if len(tail) > 1 else [])
-        for text in options:
-            if _fits(text, width):
-                ax.text(
-                    x + width / 2,
-                    0.5,
-                    text,
-                    ha="center",
-                    va="center",
-                    fontsize=8,
-                    color=GREY_13 if colour in DARK_TEXT else "white",
-                    fontweight="bold",
-                )
-                break
-        else:
-            if label and width > _KEY_WIDTH:  # named but narrow: a number, and a key below
-                key.append(f"{len(key) + 1} {label} {net}")
-                ax.text(
-                    x + width / 2, 0.5, str(len(key)), ha="center", va="center", fontsize=8,
-                    color=GREY_13 if colour in DARK_TEXT else "white", fontweight="bold",
-                )  # fmt: skip
-                continue
-            vertical = [t for t in (str(net), f"{tail}/{net.prefixlen}", tail) if len(t) > 1]
-            fitting = [t for t in vertical if len(t) <= _VERTICAL_CHARS]
-            if width > _VERTICAL_WIDTH and fitting:
-                ax.text(
-                    x + width / 2,
-                    0.5,
-                    fitting[0],
-                    ha="center",
-                    va="center",
-                    fontsize=7,
-                    color=GREY_13 if colour in DARK_TEXT else "white",
-                    fontweight="bold",
-                    rotation=90,
-                )
-
-    return key
+        vertical = [t for t in (str(net), f"{tail}/{net.prefixlen}", tail) if len(t) > 1]
+        fitting = [t for t in vertical if len(t) <= _VERTICAL_CHARS]
+        if width > _VERTICAL_WIDTH and fitting:
+            ax.text(
+                x + width / 2, 0.5, fitting[0], ha="center", va="center", fontsize=7,
+                color=ink, fontweight="bold", rotation=90,
+            )  # fmt: skip
+    for callout in row.callouts:  # a bracket over the blocks, their numbers above it
+        left, right = callout.x, callout.x + max(callout.width, MIN_SHARE)
+        ax.plot([left, left, right, right], [0.93, 0.99, 0.99, 0.93], color=GREY_20, lw=0.8)
+        ax.text((left + right) / 2, 1.02, callout.text, ha="center", va="bottom", fontsize=7,
+                color=GREY_13)  # fmt: skip
+    if row.key:
+        lines = ("   ".join(line) for line in key_lines(row.key, _KEY_CHARS))
+        ax.set_xlabel("\n".join(lines), fontsize=8, color=GREY_20)
 
 
 def _ends(ax: Axes, first: str, last: str) -> None:
@@ -195,9 +160,7 @@ def address_map(
                     linewidth=0.5,
                 )
             )
-        key = _draw_row(ax, row.start, row.span, row.blocks, row.free)
-        if key:
-            ax.set_xlabel("\n".join(textwrap.wrap("   ".join(key), 120)), fontsize=8, color=GREY_20)
+        _draw_row(ax, row)
         _ends(ax, row.first, row.last)
         if row.mark is not None:
             x, mark = row.mark
