@@ -33,7 +33,7 @@ processes of the server's group: less sensitive to other work on the machine tha
 requests per second) and the app's own time per request without a server (a direct
 WSGI call, best of several); and Caddy's cost per request (:func:`proxy_cost`).
 
-    python bench/bench_app.py                      # wrk if present, 6 s per route
+    python bench/bench_app.py                      # wrk if present, 18 s per route
     python bench/bench_app.py --generator python --duration 3 --max-requests 3000
 """
 
@@ -509,7 +509,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks and print the comparison; return 1 only with --strict and a miss."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--duration", type=int, default=6, help="seconds of load per route (default 6)"
+        "--duration", type=int, default=18, help="seconds of load per route (default 18)"
     )
     parser.add_argument(
         "--rounds", type=int, default=6, help="slices per route, alternating (default 6)"
