@@ -119,7 +119,11 @@ LAB_DIR := workbook
 LAB_FLAGS := --ip 127.0.0.1 --LabApp.news_url=None \
 	--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 	$(if $(filter 0,$(shell id -u)),--allow-root)
+# The same two as JupyterLab's defaults for this environment (overrides.json, where
+# JupyterLab reads them): without them it asks on first start whether to fetch the news.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 lab: $(VENV)/.installed
+	@mkdir -p $(LAB_SETTINGS) && cp tools/jupyterlab/overrides.json $(LAB_SETTINGS)/overrides.json
 	@$(BIN)/python tools/workbook.py notebooks $(LAB_DIR)
 	$(BIN)/jupyter lab $(LAB_FLAGS) $(LAB_DIR)/
 
