@@ -704,7 +704,9 @@ def test_vpc_planner_draws_the_table_and_the_address_map_in_python(
     assert alert == ""
     names = [s["name"] for s in got["subnets"]]
     assert names[:3] == ["public-a", "public-b", "public-c"]
-    svg = page.locator(f"#{form_id} .cl-live-view svg[role=img]")
+    drawings = page.locator(f"#{form_id} .cl-live-view svg[role=img]")
+    assert drawings.count() == 2  # full width and a phone's, one of them shown
+    svg = page.locator(f"#{form_id} .cl-live-view svg[role=img] >> visible=true")
     assert svg.count() == 1
     label = svg.get_attribute("aria-label")
     assert label.startswith("Address map of 10.0.0.0/")
