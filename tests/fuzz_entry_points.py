@@ -132,6 +132,7 @@ ENTRY_POINTS = [
     "cloudlab.live.argv_for",
     "cloudlab.live.run",
     "cloudlab.live.run_json",
+    "cloudlab.net.addressmap.address_map_html",
     "cloudlab.net.addressmap.address_map_layout",
     "cloudlab.net.addressmap.address_map_svg",
     "cloudlab.net.addresses.text",
@@ -156,6 +157,7 @@ EXEMPT: dict[str, str] = {
     "cloudlab.net.addressmap.address_map_alt": "writes alt text for networks the map parsed",
     "cloudlab.net.addressmap.mark_text": "words for a MapLayout the library built",
     "cloudlab.net.addressmap.key_lines": "lays out a MapRow's key, which the library built",
+    "cloudlab.net.addressmap.key_entry": "words for a block of a MapRow the library built",
     "cloudlab.vpc.flows.book_plan": "takes no input: plans the book's default VPC",
     **{
         f"cloudlab.vpc.flows.{n}": "takes a NetworkPlan the library built (plan_network, "

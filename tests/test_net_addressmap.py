@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from cloudlab.live import run
-from cloudlab.net.addressmap import address_map_layout, address_map_svg
+from cloudlab.net.addressmap import address_map_html, address_map_layout, address_map_svg
 from cloudlab.net.subnets import subnet_page
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -140,34 +140,99 @@ def _shown(root: ET.Element) -> str:
     return " ".join("".join(e.itertext()) for e in root.iter(f"{SVG}text") if e.tag not in hidden)
 
 
-def _svg_key(root: ET.Element) -> list[str]:
-    return [
-        t.text or ""
-        for e in root.iter(f"{SVG}text")
-        if e.get("class") == "cl-address-map-key"
-        for t in e.iter(f"{SVG}tspan")
+def _drawings(html: str) -> dict[str, tuple[ET.Element, list[str]]]:
+    """The drawings of :func:`address_map_html` by class (``wide``, ``narrow``): each
+    one's SVG and its key, the HTML list beside it."""
+    figure = ET.fromstring(html)  # well-formed markup, or this raises
+    assert figure.tag == "figure"
+    drawings = {}
+    for div in figure.findall("div"):
+        (svg,) = div.findall(f"{SVG}svg")
+        key = div.find("ul")
+        entries = [] if key is None else ["".join(li.itertext()) for li in key.iter("li")]
+        drawings[div.get("class").removeprefix("cl-address-map-")] = (
+            _parse(ET.tostring(svg, "unicode")),
+            entries,
+        )
+    return drawings
+
+
+def test_every_name_on_a_crowded_map_can_be_read_without_a_mouse() -> None:
+    html = address_map_html("10.0.0.0/16", _CROWDED, labels=_CROWDED_NAMES)
+    drawings = _drawings(html)
+    assert set(drawings) == {"wide", "narrow"}
+    for root, key in drawings.values():
+        shown = _shown(root) + " " + " ".join(key)
+        for name, subnet in zip(_CROWDED_NAMES, _CROWDED, strict=True):
+            assert name in shown, f"{name} {subnet} is only in a tooltip"
+        assert key[0] == "1: public-a 10.0.64.0/24"  # the first /24, left to right
+        assert [entry.split(":")[0] for entry in key] == [str(n) for n in range(1, len(key) + 1)]
+    wide, narrow = drawings["wide"][1], drawings["narrow"][1]
+    assert "app-tier" not in " ".join(wide + narrow)  # the /18 has room for its name
+    assert "cl-address-map-key" not in ET.tostring(drawings["wide"][0], "unicode")  # not in the SVG
+
+
+def test_the_title_is_the_figures_caption_not_svg_text() -> None:
+    html = address_map_html("10.0.0.0/22", ["10.0.0.0/23"], title="two\nlines & more")
+    caption = ET.fromstring(html).find("figcaption")
+    assert "".join(caption.itertext()) == "twolines & more"
+    assert caption.find("br") is not None
+    for root, _ in _drawings(html).values():
+        assert "lines" not in _shown(root)
+
+
+def test_a_narrow_map_numbers_every_block_the_figure_numbers_and_more() -> None:
+    from cloudlab.vpc.pictures import address_map
+    from cloudlab.vpc.plan import plan_network
+
+    plan = plan_network()
+    parent, blocks, title = plan.map_blocks()
+    html = address_map_html(
+        parent, [b for b, _ in blocks], labels=[n for _, n in blocks], title=title,
+        reserved=plan.spare,
+    )  # fmt: skip
+    entries = address_map(plan).axes[-1].get_xlabel().replace("\n", "   ").split("   ")
+    figure_named = {e.split(": ", 1)[1] for e in entries}
+    narrow_named = {e.split(": ", 1)[1] for e in _drawings(html)["narrow"][1]}
+    assert figure_named < narrow_named
+    assert "app-spare 10.0.8.0/22" in narrow_named - figure_named
+
+
+def _lines(root: ET.Element) -> dict[str, float]:
+    """Each text drawn, by what it says: the y of its baseline."""
+    return {"".join(e.itertext()): float(e.get("y")) for e in root.iter(f"{SVG}text")}
+
+
+def test_a_narrow_map_puts_long_ends_and_the_mark_words_on_two_lines() -> None:
+    page = subnet_page("2001:db8::/32", 64, page=-1, per_page=16)
+    svg = address_map_svg(page.network, page.subnets, width=320)
+    root = _parse(svg)
+    drawn = _lines(root)
+    first, last = "2001:db8:ffff:fff0::", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"
+    assert drawn[last] > drawn[first]  # a line below: both do not fit on one of 320 px
+    mark = [e for e in root.iter(f"{SVG}text") if len(e.findall(f"{SVG}tspan")) == 2]
+    assert ["".join(t.itertext()) for t in mark[0]] == [
+        "the subnets below are the orange mark:",
+        "1/268,435,456 of 2001:db8::/32",
     ]
+    wide = _lines(_parse(address_map_svg(page.network, page.subnets)))
+    assert wide[last] == wide[first]  # 900 px hold both
 
 
-def test_every_name_on_a_crowded_svg_map_can_be_read_without_a_mouse() -> None:
-    root = _parse(address_map_svg("10.0.0.0/16", _CROWDED, labels=_CROWDED_NAMES))
-    shown = _shown(root)
-    for name, subnet in zip(_CROWDED_NAMES, _CROWDED, strict=True):
-        assert name in shown, f"{name} {subnet} is only in a tooltip"
-    key = _svg_key(root)
-    assert key[0] == "1: public-a 10.0.64.0/24"  # the first /24, left to right
-    assert [entry.split(":")[0] for entry in key] == [str(n) for n in range(1, len(key) + 1)]
-    assert "app-tier" not in " ".join(key)  # the /18 has room for its name
+@pytest.mark.parametrize("width", [0, 99, 320.5, "320"])
+def test_a_drawing_width_must_be_whole_pixels(width) -> None:
+    with pytest.raises(ValueError, match="width="):
+        address_map_svg("10.0.0.0/24", [], width=width)
 
 
 def test_the_svg_and_the_figure_number_the_same_blocks_the_same_way() -> None:
     from cloudlab.net.pictures import address_map
 
-    root = _parse(address_map_svg("10.0.0.0/16", _CROWDED, labels=_CROWDED_NAMES))
+    root, key = _drawings(address_map_html("10.0.0.0/16", _CROWDED, labels=_CROWDED_NAMES))["wide"]
     figure = address_map("10.0.0.0/16", _CROWDED, labels=_CROWDED_NAMES)
     axes = figure.axes[-1]
     figure_key = axes.get_xlabel().replace("\n", "   ").split("   ")
-    assert _svg_key(root) == figure_key
+    assert key == figure_key
     assert len(figure_key) > 8
 
     def numbers(texts: list[str]) -> list[str]:
@@ -212,10 +277,13 @@ def test_a_planned_vpc_svg_map_has_the_figures_key() -> None:
 
     plan = plan_network()
     parent, blocks, title = plan.map_blocks()
-    svg = address_map_svg(
+    html = address_map_html(
         parent, [b for b, _ in blocks], labels=[n for _, n in blocks], title=title,
         reserved=plan.spare,
     )  # fmt: skip
-    figure_key = address_map(plan).axes[-1].get_xlabel().replace("\n", "   ").split("   ")
-    assert _svg_key(_parse(svg)) == figure_key
+    figure = address_map(plan)
+    figure_key = figure.axes[-1].get_xlabel().replace("\n", "   ").split("   ")
+    assert _drawings(html)["wide"][1] == figure_key
     assert "1: public-a 10.0.12.0/24" in figure_key
+    caption = "".join(ET.fromstring(html).find("figcaption").itertext())
+    assert caption == figure.get_suptitle().replace("\n", "")

@@ -26,7 +26,7 @@ from typing import Any
 
 from cloudlab import cli
 from cloudlab.checks import show, text
-from cloudlab.net.addressmap import address_map_svg
+from cloudlab.net.addressmap import address_map_html
 from cloudlab.sim.race_timeline import ms_text, race_svg
 
 __all__ = [
@@ -483,7 +483,7 @@ def _split_view(data: dict[str, Any]) -> str:
         ]
         header = ("name", "hosts", "subnet", "first host", "last host", "usable", "spare")
         free = ", ".join(data["free"]) or "none"
-        picture = address_map_svg(
+        picture = address_map_html(
             data["network"], data["subnets"], labels=[a["name"] for a in data["allocations"]]
         )
         return _table(rows, header) + f"<p>Free: {html.escape(free)}</p>" + _figure(picture)
@@ -493,12 +493,12 @@ def _split_view(data: dict[str, Any]) -> str:
         f"{_number(data['pages'])} ({data['per_page']} per page)</p>"
     )
     pages = [(_number(i), s) for i, s in enumerate(data["subnets"], start=data["first_index"])]
-    picture = address_map_svg(data["network"], data["subnets"])
+    picture = address_map_html(data["network"], data["subnets"])
     return head + _table(pages, ("#", "subnet")) + _figure(picture)
 
 
-def _figure(svg: str) -> str:
-    return f'<div class="cl-live-map">{svg}</div>'
+def _figure(picture: str) -> str:
+    return f'<div class="cl-live-map">{picture}</div>'
 
 
 def _plan_view(data: dict[str, Any]) -> str:
@@ -506,7 +506,7 @@ def _plan_view(data: dict[str, Any]) -> str:
 
     plan = NetworkPlan.from_dict(data)
     parent, blocks, title = plan.map_blocks()
-    picture = address_map_svg(
+    picture = address_map_html(
         parent,
         [b for b, _ in blocks],
         labels=[n for _, n in blocks],

@@ -52,10 +52,12 @@ class Watch:
 
 
 @contextlib.contextmanager
-def open_page(browser: Any, url: str) -> Iterator[tuple[Any, Watch]]:
+def open_page(
+    browser: Any, url: str, viewport: dict[str, int] | None = None
+) -> Iterator[tuple[Any, Watch]]:
     watch = Watch()
     own = urlsplit(url).netloc
-    context = browser.new_context()
+    context = browser.new_context(**({"viewport": viewport} if viewport else {}))
     page = context.new_page()
 
     def route(route: Any) -> None:
@@ -702,7 +704,9 @@ def test_vpc_planner_draws_the_table_and_the_address_map_in_python(
     assert alert == ""
     names = [s["name"] for s in got["subnets"]]
     assert names[:3] == ["public-a", "public-b", "public-c"]
-    svg = page.locator(f"#{form_id} .cl-live-view svg[role=img]")
+    drawings = page.locator(f"#{form_id} .cl-live-view svg[role=img]")
+    assert drawings.count() == 2  # full width and a phone's, one of them shown
+    svg = page.locator(f"#{form_id} .cl-live-view svg[role=img] >> visible=true")
     assert svg.count() == 1
     label = svg.get_attribute("aria-label")
     assert label.startswith("Address map of 10.0.0.0/")
@@ -749,6 +753,105 @@ def test_vpc_share_by_url_round_trip(
         assert other.locator(f"#{plan_id} input[name=ipv6]").is_checked()
         assert watch.foreign == []
         assert watch.errors == []
+
+
+#: What a form's address map looks like on screen: the drawing shown (of the two in the
+#: figure), each of its texts and blocks as laid out (CSS pixels), and its key and caption.
+_MAP_ON_SCREEN = """id => {
+    const box = e => { const r = e.getBoundingClientRect();
+        return {left: r.left, right: r.right, width: r.width, height: r.height,
+                x: r.left + r.width / 2, y: r.top + r.height / 2, top: r.top, bottom: r.bottom}; };
+    const figure = document.getElementById(id).querySelector('figure.cl-address-map');
+    const shown = [...figure.querySelectorAll('svg')].filter(s => s.getClientRects().length);
+    const svg = shown[0], items = [...svg.parentElement.querySelectorAll('.cl-address-map-key li')];
+    const caption = figure.querySelector('figcaption');
+    return {
+        drawings: shown.length, width: innerWidth,
+        overflow: figure.scrollWidth - figure.clientWidth,
+        figure: box(figure), svg: box(svg),
+        texts: [...svg.querySelectorAll('text')].map(t => ({text: t.textContent, ...box(t)})),
+        blocks: [...svg.querySelectorAll('rect[height="44"]')].map(box),
+        key: items.map(li => li.textContent),
+        fonts: [caption, ...items].map(e => parseFloat(getComputedStyle(e).fontSize)),
+        caption: caption.textContent,
+    };
+}"""
+
+
+def map_problems(seen: dict[str, Any], smallest: float) -> list[str]:
+    """What is wrong with an address map on screen (:data:`_MAP_ON_SCREEN`): a text of
+    the drawing under ``smallest`` pixels high, running out of the drawing or out of its
+    block, a number missing from the key, small text in the key, or running out of the
+    column (the page would scroll sideways)."""
+    problems = [] if seen["drawings"] == 1 else [f"{seen['drawings']} drawings shown"]
+    svg = seen["svg"]
+    for t in seen["texts"]:
+        if t["height"] < smallest:
+            problems.append(f"{t['text']!r} is {t['height']:.1f} px high")
+        if t["left"] < svg["left"] - 1 or t["right"] > svg["right"] + 1:
+            problems.append(f"{t['text']!r} runs out of the drawing")
+        inside = [
+            b for b in seen["blocks"]
+            if b["left"] <= t["x"] <= b["right"] and b["top"] <= t["y"] <= b["bottom"]
+        ]  # fmt: skip
+        block = min(inside, key=lambda b: b["width"], default=None)
+        if block and t["width"] > block["width"] + 1:
+            problems.append(f"{t['text']!r} ({t['width']:.0f} px) overflows its block")
+    key_numbers = [entry.split(":")[0] for entry in seen["key"]]
+    if key_numbers != [str(n) for n in range(1, len(key_numbers) + 1)]:
+        problems.append(f"key numbered {key_numbers}")
+    for t in seen["texts"]:
+        drawn = re.fullmatch(r"(\d+)(?:–(\d+))?", t["text"])
+        if drawn and not {drawn[1], drawn[2] or drawn[1]} <= set(key_numbers):
+            problems.append(f"number {t['text']} is not in the key")
+    if min(seen["fonts"]) < 12:
+        problems.append(f"caption or key in {min(seen['fonts'])} px text")
+    if seen["figure"]["right"] > seen["width"] or seen["overflow"] > 0:
+        problems.append(f"the map runs {seen['overflow']} px out of its column")
+    return problems
+
+
+PHONE = {"width": 360, "height": 800}
+#: Maps of each kind at a phone's width: a plan (named blocks, spare ones), a VLSM plan
+#: (many named /28s and /30s), a zoomed page of IPv6 /64s (long ends under the bar).
+PHONE_MAPS = [
+    (VPC, "plan", "cidr", _PLAN | {"azs": "3", "spare": "1", "alb": "yes", "ipv6": "on"}),
+    (SUBNETS, "split", "hosts", VLSM_INPUTS[5]),
+    (SUBNETS, "split", "prefix", SPLIT_INPUTS[7]),
+]
+
+
+def test_address_maps_can_be_read_on_a_phone(browser: Any, site_url: str) -> None:
+    problems = []
+    for path in dict.fromkeys(p for p, *_ in PHONE_MAPS):
+        with open_page(browser, f"{site_url}/{path}", PHONE) as (page, watch):
+            for _, name, has, fields in (m for m in PHONE_MAPS if m[0] == path):
+                form_id = _form_id(page, name, has)
+                got, alert, _ = compute(page, form_id, fields)
+                assert got is not None, alert
+                seen = page.evaluate(_MAP_ON_SCREEN, form_id)
+                assert seen["width"] == PHONE["width"]
+                problems += [f"{name} {fields}: {p}" for p in map_problems(seen, 10)]
+            assert watch.errors == []
+    assert problems == []
+
+
+def test_the_full_width_address_map_keys_what_the_figure_keys(
+    vpc_page: tuple[Any, Watch],
+) -> None:
+    from cloudlab.vpc.pictures import address_map
+    from cloudlab.vpc.plan import NetworkPlan
+
+    page, _ = vpc_page
+    form_id = _form_id(page, "plan", "cidr")
+    got, _, _ = compute(page, form_id, _PLAN | {"azs": "3", "spare": "1", "alb": "yes"})
+    seen = page.evaluate(_MAP_ON_SCREEN, form_id)
+    assert seen["width"] >= 1280
+    assert seen["svg"]["width"] > 600  # the full-width drawing, not the phone's
+    assert map_problems(seen, 8) == []
+    figure = address_map(NetworkPlan.from_dict(got))
+    assert seen["key"] == figure.axes[-1].get_xlabel().replace("\n", "   ").split("   ")
+    assert seen["caption"] == figure.get_suptitle().replace("\n", "")
 
 
 def test_progress_line_counts_the_bytes(browser: Any, site_url: str) -> None:

@@ -31,8 +31,10 @@ __all__ = [
     "MapLayout",
     "MapRow",
     "address_map_alt",
+    "address_map_html",
     "address_map_layout",
     "address_map_svg",
+    "key_entry",
     "key_lines",
     "mark_text",
 ]
@@ -54,12 +56,14 @@ MARGIN_SHARE = 0.006
 MIN_SHARE = 0.002
 
 
-def _fits(label: str, width: float) -> bool:
+def _fits(label: str, width: float, scale: float = 1.0) -> bool:
     """Whether ``label`` (lines split by newlines) fits inside a block ``width`` wide.
 
-    ``width`` is a share of the bar, as in :meth:`MapRow.place`.
+    ``width`` is a share of the bar, as in :meth:`MapRow.place`; ``scale`` is
+    :attr:`MapRow.scale`.
     """
-    return width > max(len(line) for line in label.split("\n")) * CHAR_SHARE + MARGIN_SHARE
+    chars = max(len(line) for line in label.split("\n"))
+    return width > (chars * CHAR_SHARE + MARGIN_SHARE) * scale
 
 
 def common_start(texts: Sequence[str]) -> str:
@@ -131,6 +135,10 @@ class MapRow:
     callouts : tuple of Callout
         Key numbers of blocks too narrow to hold even their number, written above the
         bar.
+    scale : float
+        How much wider a character of a label is, as a share of the bar, than on the
+        figure (:data:`CHAR_SHARE`): 1 on the figure and the full-width SVG, more on a
+        narrower bar, where fewer characters fit a block and more blocks get numbers.
     """
 
     start: int
@@ -144,21 +152,33 @@ class MapRow:
     free_texts: tuple[str, ...] = ()
     numbers: tuple[int, ...] = ()
     callouts: tuple[Callout, ...] = ()
+    scale: float = 1.0
+
+    @property
+    def numbered(self) -> tuple[tuple[int, str, tuple[Network, str, str]], ...]:
+        """The numbered blocks in order of number: ``(number, key entry, block)``, the
+        entry as in :attr:`key`."""
+        named = zip(self.numbers, self.blocks, strict=True)
+        ordered = sorted(named, key=lambda pair: pair[0])
+        return tuple((n, key_entry(n, block[1], block[0]), block) for n, block in ordered if n)
 
     @property
     def key(self) -> tuple[str, ...]:
         """The key under the bar, one entry per numbered block, in order of number
         (``"1: public-a 10.0.12.0/24"``; the colon keeps the number apart from names
         that hold numbers, such as ``"1: subnet 3 10.0.2.128/26"``)."""
-        named = zip(self.numbers, self.blocks, strict=True)
-        ordered = sorted(named, key=lambda pair: pair[0])
-        return tuple(f"{n}: {name} {text(net)}" for n, (net, name, _) in ordered if n)
+        return tuple(entry for _, entry, _ in self.numbered)
 
     def place(self, net: Network) -> tuple[float, float]:
         """Where ``net`` lies on the bar: ``(x, width)`` as shares of it (width at least
-        :data:`MIN_SHARE`, so that a tiny block stays visible)."""
+        :data:`MIN_SHARE` times :attr:`scale`, so that a tiny block stays visible)."""
         x = (int(net.network_address) - self.start) / self.span
-        return x, max(net.num_addresses / self.span, MIN_SHARE)
+        return x, max(net.num_addresses / self.span, MIN_SHARE * self.scale)
+
+
+def key_entry(number: int, name: str, net: Network) -> str:
+    """A numbered block as the key (and its tooltip) says it: ``"1: public-a 10.0.12.0/24"``."""
+    return f"{number}: {name} {text(net)}"
 
 
 @dataclass(frozen=True)
@@ -183,7 +203,8 @@ def _block_texts(
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...], tuple[Callout, ...]]:
     """What each block of ``row`` says, for every renderer (the one home of the rule).
 
-    A block shows the first of these that fits (:func:`_fits`): its name and CIDR, its
+    A block shows the first of these that fits (:func:`_fits`, at the row's
+    :attr:`MapRow.scale`): its name and CIDR, its
     name and the CIDR's end (``…12.0/24``), its name; an unnamed block its CIDR or the
     end of it. A named block too narrow for its name gets a number instead, counted
     left to right, and an entry in the key; if even the number does not fit, it is
@@ -211,23 +232,27 @@ def _block_texts(
             options = [f"{name}\n{cidr}", f"{name}\n{short}", name]
         else:
             options = [cidr, short] + ([tail] if len(tail) > 1 else [])
-        texts[i] = next((option for option in options if _fits(option, width)), "")
+        texts[i] = next((option for option in options if _fits(option, width, row.scale)), "")
         if name and not texts[i]:
             numbers[i] = max(numbers) + 1
-            if _fits(str(numbers[i]), width):
+            if _fits(str(numbers[i]), width, row.scale):
                 texts[i] = str(numbers[i])
             else:
                 narrow.append((x, width, numbers[i]))
     free_texts = tuple(
-        next((o for o in (f"free\n{text(net)}", "free") if _fits(o, row.place(net)[1])), "")
+        next(
+            (o for o in (f"free\n{text(net)}", "free") if _fits(o, row.place(net)[1], row.scale)),
+            "",
+        )
         for net in row.free
     )
-    return tuple(texts), free_texts, tuple(numbers), _callouts(narrow)
+    return tuple(texts), free_texts, tuple(numbers), _callouts(narrow, CHAR_SHARE * row.scale)
 
 
-def _callouts(narrow: Sequence[tuple[float, float, int]]) -> tuple[Callout, ...]:
+def _callouts(narrow: Sequence[tuple[float, float, int]], char: float) -> tuple[Callout, ...]:
     """Group blocks ``(x, width, number)``, left to right, into callouts that do not
-    overlap: a block joins the previous callout when its text would reach the block."""
+    overlap: a block joins the previous callout when its text would reach the block
+    (``char``: one character's width, as a share of the bar)."""
     groups: list[list[tuple[float, float, int]]] = []
 
     def words(group: list[tuple[float, float, int]]) -> str:
@@ -236,10 +261,10 @@ def _callouts(narrow: Sequence[tuple[float, float, int]]) -> tuple[Callout, ...]
 
     def right(group: list[tuple[float, float, int]]) -> float:
         x, end = group[0][0], group[-1][0] + group[-1][1]
-        return max(end, (x + end) / 2 + len(words(group)) * CHAR_SHARE / 2 + CHAR_SHARE)
+        return max(end, (x + end) / 2 + len(words(group)) * char / 2 + char)
 
     for block in narrow:
-        if groups and block[0] < right(groups[-1]) + len(str(block[2])) * CHAR_SHARE / 2:
+        if groups and block[0] < right(groups[-1]) + len(str(block[2])) * char / 2:
             groups[-1].append(block)
         else:
             groups.append([block])
@@ -254,9 +279,10 @@ def _row(
     first: str,
     last: str,
     mark: tuple[float, float] | None = None,
+    scale: float = 1.0,
 ) -> MapRow:
     """A :class:`MapRow` with its texts, key and callouts (:func:`_block_texts`)."""
-    bare = MapRow(start, span, blocks, free, first, last, mark)
+    bare = MapRow(start, span, blocks, free, first, last, mark, scale=scale)
     texts, free_texts, numbers, callouts = _block_texts(bare)
     return dataclasses.replace(
         bare, texts=texts, free_texts=free_texts, numbers=numbers, callouts=callouts
@@ -341,11 +367,14 @@ def address_map_layout(
     labels: Sequence[str] | None = None,
     title: str | None = None,
     reserved: Collection[Network] = (),
+    scale: float = 1.0,
 ) -> MapLayout:
     """Lay out an address map: its bars, its title and its alt text.
 
     Subnets take the palette's colours in turn; those in ``reserved`` (set aside, not in
-    use) are drawn in :data:`RESERVED_COLOUR` with a dashed edge instead.
+    use) are drawn in :data:`RESERVED_COLOUR` with a dashed edge instead. ``scale``
+    (:attr:`MapRow.scale`, at least 1) lays the bars out for a narrower drawing than
+    the figure's.
 
     Raises
     ------
@@ -353,6 +382,8 @@ def address_map_layout(
         If a subnet is not inside ``parent`` or ``labels`` does not match ``subnets``.
     """
     net, nets, names = _checked(parent, subnets, labels)
+    if not scale >= 1:  # also NaN
+        raise ValueError(f"scale={scale!r}: expected at least 1 (the figure's)")
     spare = set(reserved)
     colours = itertools.cycle(PALETTE)
     blocks = tuple(
@@ -370,16 +401,20 @@ def address_map_layout(
     ends = (text(net.network_address), text(net.broadcast_address))
     if not nets or share >= ZOOM_BELOW:
         free = tuple(free_blocks(net, nets))
-        row = _row(start, net.num_addresses, blocks, free, *ends)
+        row = _row(start, net.num_addresses, blocks, free, *ends, scale=scale)
         return MapLayout(net, (row,), share, title, alt)
     low = min(int(s.network_address) for s in nets)
     high = max(int(s.broadcast_address) for s in nets)
     x0 = (low - start) / net.num_addresses
     width = max((high + 1 - low) / net.num_addresses, 0.004)
-    top = _row(start, net.num_addresses, (), (), *ends, mark=(min(x0, 1 - width), width))
+    top = _row(
+        start, net.num_addresses, (), (), *ends, mark=(min(x0, 1 - width), width), scale=scale
+    )
     make = ipaddress.IPv4Address if net.version == 4 else ipaddress.IPv6Address
     inner = tuple(_gaps(nets, low, high, make))
-    bottom = _row(low, high + 1 - low, blocks, inner, text(make(low)), text(make(high)))
+    bottom = _row(
+        low, high + 1 - low, blocks, inner, text(make(low)), text(make(high)), scale=scale
+    )
     return MapLayout(net, (top, bottom), share, title, alt)
 
 
@@ -406,13 +441,24 @@ def mark_text(layout: MapLayout) -> str:
 
 # ----------------------------------------------------------------------- SVG
 
-_WIDTH = 900
+_WIDTH = 900  # the full-width drawing, in pixels at 1:1 (its viewBox)
+#: The narrow drawing: a phone's column is 300 to 350 px wide, so that its 11 px text
+#: is drawn at about 11 px there (live.css shows it in columns narrower than 40rem).
+_NARROW = 320
 _SIDE = 4
 _BAR = 44
-_TITLE = 22
 _LINE = 14  # one line of 11 px text under or over a bar
-_KEY_CHARS = 125  # characters in a line of the key (11 px sans-serif on 900 px)
+#: One character of 11 px sans-serif text, as wide as the widest common ones: the digits
+#: of DejaVu Sans are 0.636 em (1303 of 2048 units).
+_CHAR_PX = 7.0
 _HATCH = 7  # pixels between the hatch lines of free space
+
+
+def _scale(width: int) -> float:
+    """:attr:`MapRow.scale` for an SVG ``width`` pixels wide: its characters
+    (:data:`_CHAR_PX`) as a share of its bar, in units of :data:`CHAR_SHARE`, and never
+    below 1, so that the full-width SVG numbers the blocks the figure numbers."""
+    return max(1.0, _CHAR_PX / (width - 2 * _SIDE) / CHAR_SHARE)
 
 
 def _label(x: float, y: float, width: float, lines: Sequence[str], colour: str) -> str:
@@ -445,9 +491,17 @@ def _free_svg(x: float, y: float, width: float) -> str:
     )
 
 
-def _row_svg(row: MapRow, y: float) -> list[str]:
-    """One bar whose top edge is at ``y``: its blocks, their texts, and its two ends."""
-    inner = _WIDTH - 2 * _SIDE
+def _one_line(texts: Sequence[str], width: int) -> bool:
+    """Whether ``texts`` fit side by side, a gap of three characters apart, on one line
+    of an SVG ``width`` pixels wide."""
+    chars = sum(len(t) for t in texts) + 3 * (len(texts) - 1)
+    return chars * _CHAR_PX <= width - 2 * _SIDE
+
+
+def _row_svg(row: MapRow, y: float, width: int) -> list[str]:
+    """One bar whose top edge is at ``y``: its blocks, their texts, and its two ends (on
+    two lines when one does not hold both)."""
+    inner = width - 2 * _SIDE
     parts = []
 
     def place(net: Network) -> tuple[float, float]:
@@ -455,62 +509,106 @@ def _row_svg(row: MapRow, y: float) -> list[str]:
         return _SIDE + x * inner, width * inner
 
     for net, label in zip(row.free, row.free_texts, strict=True):
-        x, width = place(net)
-        parts.append(_free_svg(x, y, width))
+        x, wide = place(net)
+        parts.append(_free_svg(x, y, wide))
         if label:
-            parts.append(_label(x, y, width, label.split("\n"), palette.GREY_27))
+            parts.append(_label(x, y, wide, label.split("\n"), palette.GREY_27))
     for (net, name, colour), label, number in zip(row.blocks, row.texts, row.numbers, strict=True):
-        x, width = place(net)
+        x, wide = place(net)
         edge = (
             f'stroke="{palette.GREY_60}" stroke-width="1" stroke-dasharray="4 3"'
             if colour == RESERVED_COLOUR
             else 'stroke="white" stroke-width="1"'
         )
-        tip = f"{number}: {name} {text(net)}" if number else f"{name} {text(net)}".strip()
+        tip = key_entry(number, name, net) if number else f"{name} {text(net)}".strip()
         parts.append(
-            f'<rect x="{x:.2f}" y="{y}" width="{width:.2f}" height="{_BAR}" fill="{colour}" '
+            f'<rect x="{x:.2f}" y="{y}" width="{wide:.2f}" height="{_BAR}" fill="{colour}" '
             f"{edge}><title>{escape(tip)}</title></rect>"
         )
         if label:
             ink = palette.GREY_13 if colour in DARK_TEXT else "white"
-            parts.append(_label(x, y, width, label.split("\n"), ink))
+            parts.append(_label(x, y, wide, label.split("\n"), ink))
     for callout in row.callouts:  # a bracket over the blocks, their numbers above it
-        x, width = _SIDE + callout.x * inner, max(callout.width * inner, 2)
+        x, wide = _SIDE + callout.x * inner, max(callout.width * inner, 2)
         parts.append(
-            f'<path d="M{x:.2f} {y - 1}v-4h{width:.2f}v4" stroke="{palette.GREY_20}" '
+            f'<path d="M{x:.2f} {y - 1}v-4h{wide:.2f}v4" stroke="{palette.GREY_20}" '
             f'stroke-width="1" fill="none"/>'
-            f'<text x="{x + width / 2:.1f}" y="{y - 8}" fill="{palette.GREY_13}">'
+            f'<text x="{x + wide / 2:.1f}" y="{y - 8}" fill="{palette.GREY_13}">'
             f"{escape(callout.text)}</text>"
         )
     if row.mark is not None:
-        x, width = row.mark
+        x, wide = row.mark
         parts.append(
-            f'<rect x="{_SIDE + x * inner:.2f}" y="{y - 3}" width="{max(width * inner, 3):.2f}" '
+            f'<rect x="{_SIDE + x * inner:.2f}" y="{y - 3}" width="{max(wide * inner, 3):.2f}" '
             f'height="{_BAR + 6}" fill="{palette.VERMILION}"/>'
         )
-    ink_ends = palette.GREY_20
+    last_y = y + _BAR + _LINE * (1 if _one_line((row.first, row.last), width) else 2)
     parts.append(
-        f'<text x="{_SIDE}" y="{y + _BAR + _LINE}" text-anchor="start" fill="{ink_ends}">'
+        f'<text x="{_SIDE}" y="{y + _BAR + _LINE}" text-anchor="start" fill="{palette.GREY_20}">'
         f"{escape(row.first)}</text>"
-        f'<text x="{_WIDTH - _SIDE}" y="{y + _BAR + _LINE}" text-anchor="end" fill="{ink_ends}">'
+        f'<text x="{width - _SIDE}" y="{last_y}" text-anchor="end" fill="{palette.GREY_20}">'
         f"{escape(row.last)}</text>"
     )
-    for i, line in enumerate(key_lines(row.key, _KEY_CHARS), start=2):
-        gap = '<tspan dx="1.5em">'  # spaces would collapse: the entries are set apart by dx
-        entries = "".join(
-            f"{gap if n else '<tspan>'}{escape(entry)}</tspan>" for n, entry in enumerate(line)
-        )
-        parts.append(
-            f'<text x="{_WIDTH / 2}" y="{y + _BAR + i * _LINE + 2}" class="cl-address-map-key" '
-            f'fill="{palette.GREY_13}">{entries}</text>'
-        )
     return parts
 
 
-def _row_height(row: MapRow) -> int:
-    """Pixels for a bar: numbers over it, the bar, its ends and its key under it."""
+def _row_height(row: MapRow, width: int) -> int:
+    """Pixels for a bar: numbers over it, the bar, and its ends under it."""
     over = 2 * _LINE if row.callouts else 0
-    return over + _BAR + 34 + _LINE * len(key_lines(row.key, _KEY_CHARS))
+    ends = 1 if _one_line((row.first, row.last), width) else 2
+    return over + _BAR + _LINE * ends + 10
+
+
+def _mark_lines(layout: MapLayout, width: int) -> list[str]:
+    """:func:`mark_text` in one line, or in two after its colon when one is too short."""
+    words = mark_text(layout)
+    head, colon, tail = words.partition(": ")
+    return [words] if _one_line((words,), width) or not colon else [head + ":", tail]
+
+
+def _svg(layout: MapLayout, width: int) -> str:
+    """The bars of ``layout`` as an SVG ``width`` pixels wide (at 1:1), scaling to the
+    width of its container; no title and no key (:func:`address_map_html` writes them
+    as text of the page)."""
+    height = 4 + sum(_row_height(row, width) for row in layout.rows)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="cl-address-map-bars" role="img" '
+        f'viewBox="0 0 {width} {height}" width="100%" '
+        f'aria-label="{escape(layout.alt)}" '
+        'font-family="sans-serif" font-size="11" text-anchor="middle">'
+        f"<desc>{escape(layout.description)}</desc>"
+    ]
+    y = 4
+    for row in layout.rows:
+        top = y + (2 * _LINE if row.callouts else 0)
+        if row.mark is not None:
+            parts.append(_free_svg(_SIDE, top, width - 2 * _SIDE))
+        parts += _row_svg(row, top, width)
+        if row.mark is not None:
+            lines = _mark_lines(layout, width)
+            parts.append(_label(_SIDE, top, width - 2 * _SIDE, lines, palette.GREY_20))
+        y += _row_height(row, width)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _key_html(layout: MapLayout) -> str:
+    """The key as an HTML list: each numbered block's colour and :attr:`MapRow.key` entry."""
+    items = []
+    for row in layout.rows:
+        for _, entry, (_, _, colour) in row.numbered:
+            spare = " cl-address-map-spare" if colour == RESERVED_COLOUR else ""
+            items.append(
+                f'<li><span class="cl-address-map-swatch{spare}" style="background: {colour}">'
+                f"</span>{escape(entry)}</li>"
+            )
+    if not items:
+        return ""
+    return (
+        '<ul class="cl-address-map-key" aria-label="Key to the numbered blocks">'
+        + "".join(items)
+        + "</ul>"
+    )
 
 
 def address_map_svg(
@@ -518,18 +616,20 @@ def address_map_svg(
     subnets: Sequence[str | Network],
     *,
     labels: Sequence[str] | None = None,
-    title: str | None = None,
     reserved: Collection[Network] = (),
+    width: int = _WIDTH,
 ) -> str:
-    """Draw where each subnet sits in its parent network, as an SVG element (a string).
+    """Draw the bars of an address map, as an SVG element (a string).
 
-    The same map as :func:`cloudlab.net.pictures.address_map`, drawn without
-    matplotlib: subnets coloured in turn (named when there is room, otherwise numbered
-    and named in a key under the bar; each has a tooltip), free space hatched, and a
-    second, zoomed bar when the subnets cover less than 5 % of the parent. The element
-    has ``role="img"``, an ``aria-label`` with :func:`address_map_alt`, and a ``desc``
-    naming every block left to right with its key number
-    (:attr:`MapLayout.description`), so screen readers read the map's data.
+    The same bars as :func:`cloudlab.net.pictures.address_map`, drawn without
+    matplotlib: subnets coloured in turn (named when there is room, otherwise numbered;
+    each has a tooltip), free space hatched, and a second, zoomed bar when the subnets
+    cover less than 5 % of the parent. The title and the key to the numbers are not in
+    the SVG: :func:`address_map_html` writes them beside it as text of the page, which
+    wraps and follows the reader's font size. The element has ``role="img"``, an
+    ``aria-label`` with :func:`address_map_alt`, and a ``desc`` naming every block left
+    to right with its key number (:attr:`MapLayout.description`), so screen readers
+    read the map's data.
 
     Parameters
     ----------
@@ -538,10 +638,11 @@ def address_map_svg(
         Subnets inside ``parent``.
     labels : sequence of str, optional
         A name per subnet.
-    title : str, optional
-        The line above the map; by default the parent and how much of it is used.
     reserved : collection of network, optional
         Subnets set aside but not in use, drawn pale with a dashed edge.
+    width : int, default 900
+        The drawing's width in pixels at 1:1, for which its labels are chosen: at 900
+        they are the figure's; narrower, fewer names fit and more blocks get numbers.
 
     Returns
     -------
@@ -551,34 +652,61 @@ def address_map_svg(
     Raises
     ------
     ValueError
+        If a subnet is not inside ``parent``, ``labels`` does not match ``subnets``, or
+        ``width`` is below 100.
+    """
+    if not isinstance(width, int) or width < 100:
+        raise ValueError(f"width={width!r}: expected a whole number of pixels, at least 100")
+    layout = address_map_layout(parent, subnets, labels, None, reserved, _scale(width))
+    return _svg(layout, width)
+
+
+#: The drawings in :func:`address_map_html`: (class name, width in pixels). live.css
+#: shows the narrow one, and hides the wide one, in a column narrower than 40rem.
+_DRAWINGS = (("cl-address-map-wide", _WIDTH), ("cl-address-map-narrow", _NARROW))
+
+
+def address_map_html(
+    parent: str | Network,
+    subnets: Sequence[str | Network],
+    *,
+    labels: Sequence[str] | None = None,
+    title: str | None = None,
+    reserved: Collection[Network] = (),
+) -> str:
+    """The address map for a web page: its title, its bars, and the key to their numbers.
+
+    A ``<figure>`` whose caption is the title (:attr:`MapLayout.title`), then the bars
+    drawn twice, full width and for a phone's column (:func:`address_map_svg`; the
+    page's style shows one of them), each followed by its own key, an HTML list of
+    :attr:`MapRow.key`: numbers differ between the two, since a narrow bar holds fewer
+    names. Caption and key are text of the page, so they wrap to the column and follow
+    the reader's font size, where text inside an SVG shrinks with the drawing.
+
+    Parameters
+    ----------
+    parent, subnets, labels, reserved
+        As for :func:`address_map_svg`.
+    title : str, optional
+        The caption; by default the parent and how much of it is used.
+
+    Returns
+    -------
+    str
+        ``<figure class="cl-address-map">...</figure>``.
+
+    Raises
+    ------
+    ValueError
         If a subnet is not inside ``parent`` or ``labels`` does not match ``subnets``.
     """
-    layout = address_map_layout(parent, subnets, labels, title, reserved)
-    lines = layout.title.split("\n")
-    height = _TITLE * len(lines) + sum(_row_height(row) for row in layout.rows)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="cl-address-map" role="img" '
-        f'viewBox="0 0 {_WIDTH} {height}" width="100%" '
-        f'aria-label="{escape(layout.alt)}" '
-        'font-family="sans-serif" font-size="11" text-anchor="middle">'
-        f"<desc>{escape(layout.description)}</desc>"
-    ]
-    for i, line in enumerate(lines):
-        parts.append(
-            f'<text x="{_WIDTH / 2}" y="{15 + i * _TITLE}" font-size="13" fill="{palette.GREY_13}">'
-            f"{escape(line)}</text>"
-        )
-    y = _TITLE * len(lines) + 4
-    for row in layout.rows:
-        top = y + (2 * _LINE if row.callouts else 0)
-        if row.mark is not None:
-            parts.append(_free_svg(_SIDE, top, _WIDTH - 2 * _SIDE))
-        parts += _row_svg(row, top)
-        if row.mark is not None:
-            parts.append(
-                f'<text x="{_WIDTH / 2}" y="{top + _BAR / 2 + 4}" fill="{palette.GREY_20}">'
-                f"{escape(mark_text(layout))}</text>"
-            )
-        y += _row_height(row)
-    parts.append("</svg>")
-    return "".join(parts)
+    drawings = []
+    for name, width in _DRAWINGS:
+        layout = address_map_layout(parent, subnets, labels, title, reserved, _scale(width))
+        drawings.append(f'<div class="{name}">{_svg(layout, width)}{_key_html(layout)}</div>')
+    caption = "<br/>".join(escape(line) for line in layout.title.split("\n"))
+    return (
+        f'<figure class="cl-address-map"><figcaption>{caption}</figcaption>'
+        + "".join(drawings)
+        + "</figure>"
+    )

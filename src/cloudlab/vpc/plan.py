@@ -440,7 +440,7 @@ class NetworkPlan:
         quarter of it the range shown is the smallest block at the start that holds
         them all (the title says how much lies free after it), unless ``whole`` is set.
         Drawn by :func:`cloudlab.vpc.pictures.address_map` (matplotlib) and by the
-        book's live planner (:func:`cloudlab.net.addressmap.address_map_svg`).
+        book's live planner (:func:`cloudlab.net.addressmap.address_map_html`).
         """
         blocks = [(s.cidr, s.name) for s in self.subnets]
         blocks += [
