@@ -102,3 +102,44 @@ def test_every_form_labels_its_inputs(name: str) -> None:
     assert 'role="alert"' in markup
     assert "aria-live" in markup
     assert "<output data-result" in markup
+
+
+@pytest.mark.parametrize("name", ["plan", "split", "route", "flow", "cost", "race"])
+def test_each_answer_cell_is_labelled_with_its_column(name: str) -> None:
+    from html.parser import HTMLParser
+
+    fields = {"split": {"network": "10.0.0.0/22", "hosts": "500,120"}}.get(name, {})
+    view = run(name, fields)["view"]
+
+    class Cells(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tables: list[dict] = []
+            self.tag = ""
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            self.tag, a = tag, dict(attrs)
+            if tag == "table" and "cl-live-stack" in a.get("class", ""):
+                self.tables.append({"role": a.get("role"), "head": [], "cells": []})
+            elif self.tables and tag in ("tr", "th", "td"):
+                want = {"tr": "row", "th": "columnheader", "td": "cell"}[tag]
+                assert a.get("role") == want, (tag, a)
+                if tag == "td":
+                    self.tables[-1]["cells"].append(a.get("data-label"))
+                if tag == "th":
+                    self.tables[-1]["head"].append("")
+
+        def handle_data(self, data: str) -> None:
+            if self.tag == "th" and self.tables:
+                self.tables[-1]["head"][-1] += data
+
+    cells = Cells()
+    cells.feed(view)
+    assert cells.tables, view[:200]
+    for table in cells.tables:
+        assert table["role"] == "table"
+        width = len(table["head"])
+        assert width
+        assert len(table["cells"]) % width == 0
+        rows = [table["cells"][i : i + width] for i in range(0, len(table["cells"]), width)]
+        assert all(row == table["head"] for row in rows)

@@ -434,15 +434,37 @@ def form_html(name: str, form_id: str, values: Mapping[str, object]) -> str:
 # ----------------------------------------------------------------------- the answer
 
 
-def _table(rows: Sequence[Sequence[Any]], header: Sequence[str] | None = None) -> str:
+def _table(
+    rows: Sequence[Sequence[Any]], header: Sequence[str] | None = None, *, code: bool = False
+) -> str:
+    """An answer's table, every cell escaped (in ``<code>`` when ``code``).
+
+    With a ``header``, each cell carries its column's heading as ``data-label``: in a
+    column as narrow as a phone's, live.css stacks each row into a block whose cells are
+    labelled with it. That changes the elements' display, which in browsers drops their
+    implicit table roles, so each element states its role (WAI-ARIA 1.2, table, row,
+    columnheader, cell) and assistive technology still reads a table.
+    """
+
+    def cells(row: Sequence[Any]) -> str:
+        labels: Sequence[str | None] = header or [None] * len(row)
+        out = []
+        for label, value in zip(labels, row, strict=True):
+            text = html.escape(str(value))
+            shown = f"<code>{text}</code>" if code and text else text
+            named = "" if label is None else f' data-label="{html.escape(label)}"'
+            out.append(f'<td role="cell"{named}>{shown}</td>')
+        return "".join(out)
+
     head = ""
     if header:
-        head = "<thead><tr>" + "".join(f'<th scope="col">{html.escape(h)}</th>' for h in header)
-        head += "</tr></thead>"
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
-    )
-    return f'<table class="cl-live-table">{head}<tbody>{body}</tbody></table>'
+        titles = "".join(
+            f'<th scope="col" role="columnheader">{html.escape(h)}</th>' for h in header
+        )
+        head = f'<thead role="rowgroup"><tr role="row">{titles}</tr></thead>'
+    body = "".join(f'<tr role="row">{cells(row)}</tr>' for row in rows)
+    kind = "cl-live-table cl-live-stack" if header else "cl-live-table"
+    return f'<table class="{kind}" role="table">{head}<tbody role="rowgroup">{body}</tbody></table>'
 
 
 #: The CLI's rows, without "compressed": the view shows the address typed instead.
@@ -505,6 +527,7 @@ def _plan_view(data: dict[str, Any]) -> str:
     from cloudlab.vpc.plan import NetworkPlan
 
     plan = NetworkPlan.from_dict(data)
+    columns = plan.columns()
     parent, blocks, title = plan.map_blocks()
     picture = address_map_html(
         parent,
@@ -515,7 +538,11 @@ def _plan_view(data: dict[str, Any]) -> str:
     )
     return (
         f"<p>{html.escape(plan.summary())}</p>"
-        + plan.to_html().replace("<table>", '<table class="cl-live-table">', 1)
+        + _table(
+            [[row[key] for key, _ in columns] for row in plan.to_rows()],
+            [title for _, title in columns],
+            code=True,
+        )
         + _figure(picture)
     )
 

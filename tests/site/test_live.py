@@ -1104,3 +1104,96 @@ def test_happy_eyeballs_share_by_url_round_trip(
             assert other.locator(f"#{form_id} input[name={name}]").input_value() == fields[name]
         assert watch.foreign == []
         assert watch.errors == []
+
+
+#: Each live calculator with a wide answer, as typed on a phone: the plan with IPv6 (eight
+#: columns), each splitter's page of long addresses, the route and flow tables, the cost
+#: options, the race's attempts and order, and the other forms as the book fills them.
+PHONE_ANSWERS = [
+    (VPC, "plan", "cidr", _PLAN | {"azs": "3", "spare": "1", "alb": "yes", "ipv6": "on"}),
+    (VPC, "route", "cidr", _PLAN | {"subnet": "app-a", "destination": "198.51.100.7"}),
+    (VPC, "flow", "cidr", _PLAN | {"source": "alb", "destination": "app", "port": "5000"}),
+    (SUBNETS, "ip", "address", {"address": "2001:db8:0:0:0:0:0:1/128"}),
+    (SUBNETS, "split", "prefix", SPLIT_INPUTS[7]),
+    (SUBNETS, "split", "hosts", VLSM_INPUTS[5]),
+    (SUBNETS, "practice", "seed", {"seed": "3", "level": "3", "answer": "1"}),
+    (COMPUTE, "cost", "tasks", {"tasks": "4", "extended": "on"}),
+    (COMPUTE, "decide", "kubernetes", {"kubernetes": "strong", "services": "12"}),
+    (FINGERPRINT, "entropy", "attributes", ENTROPY_INPUTS[0]),
+    (COOKIES, "cookie", "header", {"header": COOKIE_INPUTS[0]["header"]}),
+    (RACE, "race", "ipv6_state", _RACE | {"ipv6_state": "blackholed", "jitter_ms": "40"}),
+]
+
+#: What of a form's answer lies outside a phone's screen: elements running past its edges
+#: (they would make the page scroll sideways), the answer wider than its box, and the
+#: smallest text shown in the answer (CSS pixels).
+_ANSWER_ON_SCREEN = """id => {
+    const form = document.getElementById(id), view = form.querySelector('.cl-live-view');
+    const shown = [...form.querySelectorAll('*')].filter(e => e.getClientRects().length);
+    const out = shown.filter(e => { const r = e.getBoundingClientRect();
+        return r.right > innerWidth + 0.5 || r.left < -0.5; });
+    const texts = shown.filter(e => view.contains(e) && [...e.childNodes].some(
+        n => n.nodeType === 3 && n.textContent.trim()));
+    return {width: innerWidth, overflow: view.scrollWidth - view.clientWidth,
+            out: out.map(e => `${e.tagName.toLowerCase()} ${(e.textContent || '').slice(0, 30)}`
+                              + ` to ${Math.round(e.getBoundingClientRect().right)} px`),
+            font: Math.min(...texts.map(e => parseFloat(getComputedStyle(e).fontSize)))};
+}"""
+
+
+def _roles(page: Any, selector: str) -> dict[str, int]:
+    """How many nodes of each table role Chromium's accessibility tree holds under the
+    first element ``selector`` matches (what a screen reader is given)."""
+    cdp = page.context.new_cdp_session(page)
+    root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    counts = {}
+    for role in ("table", "row", "columnheader", "cell"):
+        found = cdp.send("Accessibility.queryAXTree", {"nodeId": node, "role": role})["nodes"]
+        counts[role] = len(found)
+    cdp.detach()
+    return counts
+
+
+def test_every_answer_fits_a_phone(browser: Any, site_url: str) -> None:
+    assert {name for _, name, *_ in PHONE_ANSWERS} == set(CALCULATORS)
+    problems = []
+    for path in dict.fromkeys(p for p, *_ in PHONE_ANSWERS):
+        with open_page(browser, f"{site_url}/{path}", PHONE) as (page, watch):
+            for _, name, has, fields in (a for a in PHONE_ANSWERS if a[0] == path):
+                form_id = _form_id(page, name, has)
+                got, alert, _ = compute(page, form_id, fields)
+                assert got is not None, alert
+                seen = page.evaluate(_ANSWER_ON_SCREEN, form_id)
+                assert seen["width"] == PHONE["width"]
+                problems += [f"{name}: {e} runs off the screen" for e in seen["out"]]
+                if seen["overflow"] > 0:
+                    problems.append(f"{name}: the answer is {seen['overflow']} px too wide")
+                if seen["font"] < 12:
+                    problems.append(f"{name}: text of {seen['font']} px")
+            assert watch.errors == []
+    assert problems == []
+
+
+def test_a_stacked_answer_table_is_still_a_table(browser: Any, site_url: str) -> None:
+    from cloudlab.vpc.plan import NetworkPlan
+
+    with open_page(browser, f"{site_url}/{VPC}", PHONE) as (page, _):
+        form_id = _form_id(page, "plan", "cidr")
+        got, _, _ = compute(page, form_id, _PLAN | {"ipv6": "on"})
+        table = f"#{form_id} table.cl-live-stack"
+        assert page.evaluate(f"getComputedStyle(document.querySelector('{table} tr')).display") == (
+            "block"
+        )  # stacked on a phone
+        header = page.locator(f"{table} th").all_text_contents()
+        assert "IPv6" in header
+        rows = len(NetworkPlan.from_dict(got).to_rows())
+        cells = page.locator(f"{table} td")
+        assert cells.count() == page.locator(f"{table} tbody tr").count() * len(header)
+        assert cells.first.get_attribute("data-label") == header[0]
+        assert _roles(page, table) == {
+            "table": 1,
+            "row": rows + 1,
+            "columnheader": len(header),
+            "cell": cells.count(),
+        }

@@ -33,7 +33,6 @@ traces and the widget read; each check is a function of its own.
 
 from __future__ import annotations
 
-import html
 import ipaddress
 import json
 import re
@@ -527,21 +526,6 @@ class NetworkPlan:
             ("internet", "0.0.0.0/0 via"),
         ]
         return [c for c in columns if c[0] != "ipv6" or self.ipv6_cidr is not None]
-
-    def to_html(self, *, spare: bool = True) -> str:
-        """The plan as an HTML table, every cell escaped (what :meth:`to_rows` holds)."""
-        columns = self.columns()
-        head = "".join(
-            f'<th scope="col" style="text-align:left;padding-right:1em">{html.escape(t)}</th>'
-            for _, t in columns
-        )
-        body = "".join(
-            "<tr>"
-            + "".join(f"<td><code>{html.escape(row[key])}</code></td>" for key, _ in columns)
-            + "</tr>"
-            for row in self.to_rows(spare=spare)
-        )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
     def to_text(self, *, spare: bool = True) -> str:
         """The plan as a plain-text table (what :meth:`to_rows` holds)."""
