@@ -1125,16 +1125,21 @@ PHONE_ANSWERS = [
 ]
 
 #: What of a form's answer lies outside a phone's screen: elements running past its edges
-#: (they would make the page scroll sideways), the answer wider than its box, and the
-#: smallest text shown in the answer (CSS pixels).
+#: (they would make the page scroll sideways; not those a box hides, such as the headings
+#: of a stacked table), how far the answer runs past its box or the form past the screen,
+#: and the smallest text of the answer outside its drawings (CSS pixels; the address maps'
+#: test measures theirs).
 _ANSWER_ON_SCREEN = """id => {
     const form = document.getElementById(id), view = form.querySelector('.cl-live-view');
     const shown = [...form.querySelectorAll('*')].filter(e => e.getClientRects().length);
+    const clipped = e => { for (let a = e.parentElement; a !== form; a = a.parentElement)
+        if (getComputedStyle(a).overflowX !== 'visible') return true; return false; };
     const out = shown.filter(e => { const r = e.getBoundingClientRect();
-        return r.right > innerWidth + 0.5 || r.left < -0.5; });
-    const texts = shown.filter(e => view.contains(e) && [...e.childNodes].some(
+        return (r.right > innerWidth + 0.5 || r.left < -0.5) && !clipped(e); });
+    const texts = shown.filter(e => view.contains(e) && !e.closest('svg') && [...e.childNodes].some(
         n => n.nodeType === 3 && n.textContent.trim()));
-    return {width: innerWidth, overflow: view.scrollWidth - view.clientWidth,
+    return {width: innerWidth, overflow: Math.max(view.scrollWidth - view.clientWidth,
+                                                  form.getBoundingClientRect().right - innerWidth),
             out: out.map(e => `${e.tagName.toLowerCase()} ${(e.textContent || '').slice(0, 30)}`
                               + ` to ${Math.round(e.getBoundingClientRect().right)} px`),
             font: Math.min(...texts.map(e => parseFloat(getComputedStyle(e).fontSize)))};
