@@ -181,8 +181,8 @@ def test_the_title_is_the_figures_caption_not_svg_text() -> None:
         assert "lines" not in _shown(root)
 
 
-def test_a_narrow_map_numbers_every_block_the_figure_numbers_and_more() -> None:
-    from cloudlab.vpc.pictures import address_map
+def _planned_map():
+    """The default VPC plan and its address map as the live planner shows it."""
     from cloudlab.vpc.plan import plan_network
 
     plan = plan_network()
@@ -191,6 +191,13 @@ def test_a_narrow_map_numbers_every_block_the_figure_numbers_and_more() -> None:
         parent, [b for b, _ in blocks], labels=[n for _, n in blocks], title=title,
         reserved=plan.spare,
     )  # fmt: skip
+    return plan, html
+
+
+def test_a_narrow_map_numbers_every_block_the_figure_numbers_and_more() -> None:
+    from cloudlab.vpc.pictures import address_map
+
+    plan, html = _planned_map()
     entries = address_map(plan).axes[-1].get_xlabel().replace("\n", "   ").split("   ")
     figure_named = {e.split(": ", 1)[1] for e in entries}
     narrow_named = {e.split(": ", 1)[1] for e in _drawings(html)["narrow"][1]}
@@ -273,14 +280,8 @@ def test_the_svg_describes_every_block_with_its_number() -> None:
 
 def test_a_planned_vpc_svg_map_has_the_figures_key() -> None:
     from cloudlab.vpc.pictures import address_map
-    from cloudlab.vpc.plan import plan_network
 
-    plan = plan_network()
-    parent, blocks, title = plan.map_blocks()
-    html = address_map_html(
-        parent, [b for b, _ in blocks], labels=[n for _, n in blocks], title=title,
-        reserved=plan.spare,
-    )  # fmt: skip
+    plan, html = _planned_map()
     figure = address_map(plan)
     figure_key = figure.axes[-1].get_xlabel().replace("\n", "   ").split("   ")
     assert _drawings(html)["wide"][1] == figure_key

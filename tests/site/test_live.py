@@ -821,18 +821,30 @@ PHONE_MAPS = [
 ]
 
 
-def test_address_maps_can_be_read_on_a_phone(browser: Any, site_url: str) -> None:
-    problems = []
-    for path in dict.fromkeys(p for p, *_ in PHONE_MAPS):
+def on_a_phone(
+    browser: Any, site_url: str, cases: list[tuple[str, str, str, dict[str, str]]], measure: str
+) -> Iterator[tuple[str, dict[str, str], Any]]:
+    """Each case computed on a 360 px screen: its name, its fields and ``measure``'s result.
+
+    ``cases`` are (page, calculator, field it has, fields); a page opens once for all of
+    its cases, and no page may log an error.
+    """
+    for path in dict.fromkeys(p for p, *_ in cases):
         with open_page(browser, f"{site_url}/{path}", PHONE) as (page, watch):
-            for _, name, has, fields in (m for m in PHONE_MAPS if m[0] == path):
+            for _, name, has, fields in (c for c in cases if c[0] == path):
                 form_id = _form_id(page, name, has)
                 got, alert, _ = compute(page, form_id, fields)
                 assert got is not None, alert
-                seen = page.evaluate(_MAP_ON_SCREEN, form_id)
+                seen = page.evaluate(measure, form_id)
                 assert seen["width"] == PHONE["width"]
-                problems += [f"{name} {fields}: {p}" for p in map_problems(seen, 10)]
+                yield name, fields, seen
             assert watch.errors == []
+
+
+def test_address_maps_can_be_read_on_a_phone(browser: Any, site_url: str) -> None:
+    problems = []
+    for name, fields, seen in on_a_phone(browser, site_url, PHONE_MAPS, _MAP_ON_SCREEN):
+        problems += [f"{name} {fields}: {p}" for p in map_problems(seen, 10)]
     assert problems == []
 
 
@@ -1163,20 +1175,12 @@ def _roles(page: Any, selector: str) -> dict[str, int]:
 def test_every_answer_fits_a_phone(browser: Any, site_url: str) -> None:
     assert {name for _, name, *_ in PHONE_ANSWERS} == set(CALCULATORS)
     problems = []
-    for path in dict.fromkeys(p for p, *_ in PHONE_ANSWERS):
-        with open_page(browser, f"{site_url}/{path}", PHONE) as (page, watch):
-            for _, name, has, fields in (a for a in PHONE_ANSWERS if a[0] == path):
-                form_id = _form_id(page, name, has)
-                got, alert, _ = compute(page, form_id, fields)
-                assert got is not None, alert
-                seen = page.evaluate(_ANSWER_ON_SCREEN, form_id)
-                assert seen["width"] == PHONE["width"]
-                problems += [f"{name}: {e} runs off the screen" for e in seen["out"]]
-                if seen["overflow"] > 0:
-                    problems.append(f"{name}: the answer is {seen['overflow']} px too wide")
-                if seen["font"] < 12:
-                    problems.append(f"{name}: text of {seen['font']} px")
-            assert watch.errors == []
+    for name, _, seen in on_a_phone(browser, site_url, PHONE_ANSWERS, _ANSWER_ON_SCREEN):
+        problems += [f"{name}: {e} runs off the screen" for e in seen["out"]]
+        if seen["overflow"] > 0:
+            problems.append(f"{name}: the answer is {seen['overflow']} px too wide")
+        if seen["font"] < 12:
+            problems.append(f"{name}: text of {seen['font']} px")
     assert problems == []
 
 
