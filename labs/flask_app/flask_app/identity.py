@@ -30,6 +30,7 @@ from itsdangerous import (
     want_bytes,
 )
 from itsdangerous.encoding import base64_encode
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest, RequestHeaderFieldsTooLarge
 
 DEVICE_COOKIE = "device_id"
@@ -59,17 +60,26 @@ class CookieHeaderTooLarge(RequestHeaderFieldsTooLarge):
         self.cookie_names = (current_app.config["SESSION_COOKIE_NAME"], DEVICE_COOKIE)
 
 
+#: The cookies of a request that has no ``Cookie`` header.
+NO_COOKIES: ImmutableMultiDict[str, str] = ImmutableMultiDict()
+
+
+def cookies_of(req: Request | None = None) -> ImmutableMultiDict[str, str]:
+    """The cookies of this request (or of ``req``).
+
+    A request without a ``Cookie`` header (a first visit) has none, and nothing is parsed.
+    """
+    req = request if req is None else req
+    return req.cookies if "HTTP_COOKIE" in req.environ else NO_COOKIES
+
+
 def cookie(name: str, req: Request | None = None) -> str | None:
     """The value of the cookie ``name`` in this request (or in ``req``), or None.
 
-    A request without a ``Cookie`` header (a first visit) has no cookie to parse, so its
-    cookies are not parsed at all. Werkzeug's ``cookies.get`` builds and catches an
-    exception for a missing name, so this looks first.
+    Werkzeug's ``cookies.get`` builds and catches an exception for a missing name; a
+    first visit misses every cookie, so this looks first.
     """
-    req = request if req is None else req
-    if "HTTP_COOKIE" not in req.environ:
-        return None
-    jar = req.cookies
+    jar = cookies_of(req)
     return jar[name] if name in jar else None  # noqa: SIM401 (see above)
 
 
